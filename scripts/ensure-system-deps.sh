@@ -2,12 +2,13 @@
 # Make sure the system tools the tests use are present: xelatex + latexmk (TeX Live from Debian),
 # xeCJK and the Noto CJK fonts, poppler-utils (pdftotext/pdffonts) for the PDF tests, and jing
 # (RELAX NG validator, with Java) for validating the Atom feeds against RFC 4287's schema, and
-# chromium for the search tests in a real browser (driven by playwright-core, never downloaded).
+# chromium for the browser tests (search, axe-core, Lighthouse; driven by playwright-core, never
+# downloaded), a Java runtime for jing and the Nu HTML Checker (vnu.jar from npm), and epubcheck.
 # Installs the Debian packages with apt-get when run as root; otherwise names the command.
 set -euo pipefail
 
 PACKAGES=(latexmk texlive-xetex texlive-lang-chinese texlive-latex-extra texlive-fonts-recommended
-          fonts-freefont-otf fonts-noto-cjk poppler-utils jing chromium)
+          fonts-freefont-otf fonts-noto-cjk poppler-utils jing chromium default-jre-headless epubcheck)
 
 missing() {
   local what=()
@@ -17,6 +18,8 @@ missing() {
   command -v pdffonts >/dev/null 2>&1 || what+=("pdffonts")
   command -v jing     >/dev/null 2>&1 || what+=("jing")
   command -v chromium >/dev/null 2>&1 || what+=("chromium")
+  command -v java     >/dev/null 2>&1 || what+=("java")
+  command -v epubcheck >/dev/null 2>&1 || what+=("epubcheck")
   if command -v kpsewhich >/dev/null 2>&1; then
     [ -n "$(kpsewhich xeCJK.sty 2>/dev/null)" ] || what+=("xeCJK.sty")
   fi
@@ -38,13 +41,13 @@ fi
 
 cmd="apt-get update && apt-get install -y --no-install-recommends ${PACKAGES[*]}"
 if [ "$(id -u)" -ne 0 ]; then
-  echo "mlnotes: the PDF and feed tests need TeX Live, CJK fonts and jing; missing: $(echo $need | tr '\n' ' ')" >&2
+  echo "mlnotes: the PDF, feed, EPUB and browser tests need TeX Live, CJK fonts, jing, Java, epubcheck and chromium; missing: $(echo $need | tr '\n' ' ')" >&2
   echo "mlnotes: install them with:  sudo sh -c '$cmd'" >&2
   echo "mlnotes: (or run 'MLNOTES_NO_SYSTEM_DEPS=1 make test' to skip those tests knowingly)" >&2
   exit 1
 fi
 
-echo "mlnotes: installing TeX Live, CJK fonts and jing from Debian packages (missing: $(echo $need | tr '\n' ' '))" >&2
+echo "mlnotes: installing TeX Live, CJK fonts, jing, Java, epubcheck and chromium from Debian packages (missing: $(echo $need | tr '\n' ' '))" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends "${PACKAGES[@]}"
