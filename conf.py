@@ -78,9 +78,10 @@ html_theme_options = {
     "footer_end": [],
     "secondary_sidebar_items": ["page-toc"],
 }
+# mlnotes' own sidebars (ablog's link to its blog/ pages, which mlnotes replaces with topics/)
 html_sidebars = {
-    "posts/**": ["ablog/postcard.html", "ablog/recentposts.html", "ablog/archives.html"],
-    "blog/**": ["ablog/recentposts.html", "ablog/tagcloud.html", "ablog/archives.html"],
+    "posts/**": ["mlnotes/postcard.html", "mlnotes/recentposts.html", "mlnotes/topics.html"],
+    "topics/**": ["mlnotes/recentposts.html", "mlnotes/topics.html", "mlnotes/tagcloud.html"],
     "index": [],
     "book": [],
 }

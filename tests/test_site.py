@@ -84,14 +84,16 @@ def test_every_post_renders_math_and_code(site: SiteBuild, post: Path) -> None:
         assert 'class="highlight-python notranslate"' in html
 
 
-def test_ablog_labels_are_chinese(site: SiteBuild) -> None:
-    tag_pages = list((site.out / "blog" / "tag").glob("*.html"))
+def test_sidebar_labels_are_chinese(site: SiteBuild) -> None:
+    tag_pages = list((site.out / "topics" / "tag").glob("*.html"))
     assert tag_pages
     for page in [site.out / "posts/2026/clip.html", *tag_pages]:
         text = text_of(page.read_text(encoding="utf-8"))
         for english in ("Recent Posts", "Posts tagged", "Archives", "Read more"):
             assert english not in text, f"{page.name} shows {english!r}"
-    assert "最近文章" in text_of((site.out / "posts/2026/clip.html").read_text(encoding="utf-8"))
+        assert "最近文章" in text and "按领域浏览" in text, page.name
+    post = text_of((site.out / "posts/2026/clip.html").read_text(encoding="utf-8"))
+    assert "本文信息 日期 2026-11-01 作者 mlnotes 编辑部 领域 对比学习 标签 CLIP 对比学习" in post
 
 
 def test_home_pages_list_every_post_with_its_summary(site: SiteBuild) -> None:

@@ -47,6 +47,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     from .runtime import setup_runtime
     from .search import setup_search
     from .settle import setup_settle
+    from .sidebars import setup_sidebars
+    from .validity import setup_validity
     from .state import setup_state
 
     app.setup_extension("ablog")
@@ -68,6 +70,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_ablog_compat(app)
     setup_search(app)
     setup_settle(app)
+    setup_sidebars(app)
+    setup_validity(app)
     return {
         "version": __version__,
         "env_version": ENV_VERSION,

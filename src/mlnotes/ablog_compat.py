@@ -5,12 +5,21 @@ in the standard domain (merged by Sphinx).  Merging ``ablog_posts`` from the wor
 is all that is missing; with that in place we declare ablog parallel-read safe, so ``-j N``
 really reads in parallel instead of falling back to serial with a warning.
 
-ablog also rewrites every archive, tag and author page on every build.  We take its page
-generator over and write each page only when its HTML changed.
+ablog also writes its own collection pages under ``blog_path`` (tag, category, archive,
+author, language and location pages, the blog index and a drafts page).  mlnotes has its own
+pages for all of that (``topics/…``: areas, tags, series, papers, the paginated home list), and
+ablog's pages are invalid HTML (``div`` inside ``ul``, stray ``</p>``, duplicate ids with
+spaces), link to ablog's unpublished feeds and list drafts publicly.  So we replace ablog's
+``html-collect-pages`` handler: only the redirect pages a post asks for (``redirect:`` in its
+front matter) are still written, and collection pages left in the output by an older build are
+removed.  Everything else ablog does for posts — detecting them, dates, excerpts, the
+``postlist`` directive, previous/next links — is untouched; the sidebars that linked to its
+pages are ours (``mlnotes/*.html``, see :mod:`mlnotes.sidebars`).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
@@ -24,33 +33,53 @@ def _merge(app: Sphinx, env: Any, docnames: set[str], other: Any) -> None:
             mine[docname] = theirs[docname]
 
 
-def _archive_pages_if_changed(app: Sphinx):  # noqa: ANN201 - html-collect-pages handler
-    from ablog.post import generate_archive_pages
+def _redirect_pages(app: Sphinx):  # noqa: ANN201 - html-collect-pages handler (a generator)
+    """What we keep of ablog's page generator: a post's ``redirect:`` pages, nothing under ``blog/``."""
+    import ablog
+    from ablog.blog import Blog
+    from ablog.post import register_posts
 
-    from .pages import html_builder, write_page_if_changed
-
-    pages = generate_archive_pages(app)
-    if not html_builder(app):
-        yield from pages
+    if not ablog.builder_support(app):
         return
-    from .runtime import get_runtime
-
-    feeds = get_runtime(app.env).config.feeds_path
-    for pagename, ctx, template in pages:
-        # ablog points its pages at its own feed, which it writes only with blog_baseurl set;
-        # ours is the site's feed (ablog's template appends "/atom.xml" to feed_path)
-        ctx["feed_path"] = feeds
-        ctx["archive_feed"] = False
-        write_page_if_changed(app, pagename, ctx, template)
+    _remove_old_collection_pages(app)
+    blog = Blog(app)
+    if not blog:
+        register_posts(app)
+    for post in blog.posts:
+        for redirect in post.redirect:
+            yield (redirect, {"redirect": post.docname, "post": post}, "ablog/redirect.html")
 
 
-def _take_over_archive_pages(app: Sphinx, config: object) -> None:
+def _remove_old_collection_pages(app: Sphinx) -> None:
+    """Delete what ablog wrote under ``blog_path`` in an earlier build (before it was replaced);
+    a document of the site that happens to live there is left alone."""
+    blog_path = str(getattr(app.config, "blog_path", "") or "").strip("/")
+    if not blog_path:
+        return
+    outdir = Path(app.builder.outdir)
+    suffix = app.builder.out_suffix
+    ours = {Path(app.builder.get_outfilename(d)) for d in app.env.found_docs
+            if d == blog_path or d.startswith(blog_path + "/")}
+    folder = outdir / blog_path
+    candidates = [outdir / f"{blog_path}{suffix}"] + (sorted(folder.rglob(f"*{suffix}")) if folder.is_dir() else [])
+    for page in candidates:
+        if page.is_file() and page not in ours:
+            page.unlink()
+    if folder.is_dir():
+        for sub in sorted((d for d in folder.rglob("*") if d.is_dir()), key=lambda d: len(d.parts), reverse=True):
+            if not any(sub.iterdir()):
+                sub.rmdir()
+        if not any(folder.iterdir()):
+            folder.rmdir()
+
+
+def _replace_collection_pages(app: Sphinx, config: object) -> None:
     from ablog.post import generate_archive_pages
 
     for listener in list(app.events.listeners.get("html-collect-pages", [])):
         if listener.handler is generate_archive_pages:
             app.disconnect(listener.id)
-            app.connect("html-collect-pages", _archive_pages_if_changed, priority=listener.priority)
+            app.connect("html-collect-pages", _redirect_pages, priority=listener.priority)
 
 
 def _rebuild_blog_from_env(app: Sphinx, env: Any) -> list[str]:
@@ -67,7 +96,7 @@ def _rebuild_blog_from_env(app: Sphinx, env: Any) -> list[str]:
 def setup_ablog_compat(app: Sphinx) -> None:
     app.connect("env-merge-info", _merge)
     app.connect("env-updated", _rebuild_blog_from_env)
-    app.connect("config-inited", _take_over_archive_pages)
+    app.connect("config-inited", _replace_collection_pages)
     ablog = app.extensions.get("ablog")
     if ablog is not None:
         ablog.parallel_read_safe = True

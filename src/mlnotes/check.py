@@ -1,7 +1,7 @@
 """``make check``: the quality gate in one command, with a summary and a non-zero exit on failure.
 
 1. strict HTML build (``-n -W --keep-going``: taxonomy, citation and refs.bib lint are warnings)
-2. internal links and anchors of every page and feed
+2. internal links and anchors of every page and feed; every page valid HTML (Nu HTML Checker)
 3. every Atom feed against RFC 4287's schema (jing)
 4. nothing lost: every published post has its page, its entry in the site feed and in the feeds
    of its area (and parents), tags and cited papers, its place on those listing pages and in the
@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from .bib import cited_keys
+from .htmlcheck import find_vnu, validate
 from .sitelinks import check_site
 from .taxonomy import fold, load_taxonomy
 
@@ -182,6 +183,18 @@ def main(argv: list[str] | None = None) -> int:
     links = Step("internal links and anchors")
     links.failures = [f"{p.file}:{p.line}: {p.message}" if p.line else f"{p.file}: {p.message}" for p in check_site(out, base)]
     steps.append(links)
+
+    valid = Step("HTML valid (Nu HTML Checker)")
+    java, jar = find_vnu(root)
+    if jar is None:
+        valid.notes.append("skipped: vnu.jar not installed (cd tests/browser && npm ci --ignore-scripts)")
+    elif java is None:
+        valid.failures.append("java is not installed (bash scripts/ensure-system-deps.sh)")
+    else:
+        pages = sorted(out.rglob("*.html"))
+        valid.failures = [e.format(out) for e in validate(pages, java, jar)]
+        valid.notes.append(f"{len(pages)} pages")
+    steps.append(valid)
 
     feeds = Step("Atom feeds valid (RFC 4287)")
     schema = args.schema or root.parent / "shared" / "schemas" / "atom.rnc"

@@ -194,6 +194,10 @@ def _digest(site: Site, posts: list[PostRecord]) -> str:
     h = hashlib.sha256()
     h.update(site.runtime.digest.encode())
     h.update(repr((site.cfg, [f.name for f in site.runtime.facets], str(site.app.config.html_baseurl))).encode())
+    # what else shapes every page: the html_* settings (sidebars, theme options) and the templates
+    builder = site.app.builder
+    h.update(repr((getattr(getattr(builder, "build_info", None), "config_hash", ""),
+                   builder.templates.newest_template_mtime() if getattr(builder, "templates", None) else 0)).encode())
     for post in posts:
         h.update(repr(post.listing_key()).encode())
     return h.hexdigest()
