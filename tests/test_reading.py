@@ -4,10 +4,14 @@ by date (also after incremental builds), OpenGraph, sitemap and robots.txt, the 
 
 from __future__ import annotations
 
+import functools
+import http.server
+import json
 import os
 import re
 import shutil
 import subprocess
+import threading
 from html import unescape
 from pathlib import Path
 
@@ -463,3 +467,125 @@ def test_copy_script_only_on_pages_with_code(reading) -> None:
     assert "mlnotes-copy.js" not in page(reading, "docs/about")
     assert "mlnotes-copy.js" not in page(reading, "topics/index")
     assert (Path(reading.outdir) / "_static" / "mlnotes-copy.js").is_file()
+
+
+# ------------------------------------------------------------------ in a real browser (Chromium)
+
+BROWSER_DIR = Path(__file__).resolve().parent / "browser"
+
+
+class _SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves a built site under a path prefix, and its 404.html (status 404) for any miss,
+    as Read the Docs does."""
+
+    prefix = "/"
+
+    def translate_path(self, path: str) -> str:
+        path = path.split("?", 1)[0].split("#", 1)[0]
+        if not path.startswith(self.prefix):
+            return str(Path(self.directory) / "mlnotes-outside-the-site")
+        return super().translate_path("/" + path[len(self.prefix):])
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        if code != 404:
+            return super().send_error(code, message, explain)
+        body = (Path(self.directory) / "404.html").read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def run_browser(outdir: Path, prefix: str, code_page: str, plain_page: str) -> dict:
+    chromium = os.environ.get("CHROMIUM") or shutil.which("chromium")
+    node = shutil.which("node")
+    missing = [n for n, ok in (("chromium", chromium), ("node", node),
+                               ("tests/browser/node_modules", (BROWSER_DIR / "node_modules").is_dir())) if not ok]
+    if missing:
+        if os.environ.get("MLNOTES_NO_SYSTEM_DEPS"):
+            pytest.skip(f"MLNOTES_NO_SYSTEM_DEPS is set and {', '.join(missing)} missing")
+        pytest.fail(f"missing {', '.join(missing)}: `make test` installs them")
+    handler = type("Handler", (_SiteHandler,), {"prefix": prefix})
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(outdir)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{httpd.server_address[1]}{prefix}"
+        done = subprocess.run([node, str(BROWSER_DIR / "reading.mjs"), base, code_page, plain_page], capture_output=True,
+                              text=True, timeout=300, env={**os.environ, "CHROMIUM": chromium})
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def first_python_block(source: Path) -> str:
+    """The first Python code of a post as written: a ```python fence or a code-block directive
+    (its :option: lines and the blank line after them are not code)."""
+    m = re.search(r"^```(?:python|\{code-block\} python)\n(.*?)^```", source.read_text(encoding="utf-8"), re.S | re.M)
+    return re.sub(r"\A(?::[\w-]+:.*\n)+\n", "", m.group(1)).rstrip("\n")
+
+
+@pytest.fixture(scope="module")
+def browser_site(site: SiteBuild) -> dict:
+    return run_browser(site.out, "/zh-cn/latest/", "posts/2026/autograd.html", "docs/about.html")
+
+
+def test_browser_copy_button_copies_the_exact_code(browser_site) -> None:
+    out = browser_site
+    assert out["errors"] == []
+    copy = out["copy"]
+    assert copy["buttons"] == copy["blocks"] >= 2  # every block, the cite-this-post BibTeX included
+    assert (copy["tag"], copy["label"], copy["ariaLabel"]) == ("BUTTON:button", "复制", "复制代码")
+    code = first_python_block(REPO / "posts" / "2026" / "autograd.md")
+    assert copy["clicked"] == code
+    assert (copy["after"], copy["status"]) == ("已复制", "代码已复制到剪贴板")
+    # keyboard: Tab reaches the button, the focus ring shows, Enter copies
+    assert copy["focused"] == "mlnotes-copy" and copy["focusOutline"] == "solid 3px"
+    assert copy["keyboard"] == code
+    # no Clipboard API: execCommand copies; nothing at all: the code is selected for Ctrl+C
+    assert (copy["fallbackLabel"], copy["fallback"]) == ("已复制", code)
+    assert (copy["noneLabel"], copy["noneSelection"].rstrip("\n")) == ("请按 Ctrl+C 复制", code)
+    assert copy["buttonsOnPlain"] == 0
+
+
+def test_browser_dark_mode_keeps_our_css_readable(browser_site) -> None:
+    light, dark = browser_site["modes"]["light"], browser_site["modes"]["dark"]
+    assert (light["theme"], dark["theme"]) == ("light", "dark")
+    assert light["background"] != dark["background"]
+    for mode in (light, dark):
+        for element in ("copyButton", "postMeta", "readingTime", "navLabel", "navLink", "lastUpdated", "card"):
+            assert mode[element] is not None and mode[element] >= 4.5, (mode["theme"], element, mode[element])
+        # the per-page table of contents lists the post's sections
+        assert mode["tocLinks"] >= mode["headings"] > 0
+
+
+def test_browser_404_at_a_nested_url_is_styled(browser_site) -> None:
+    found = browser_site["notfound"]
+    assert found["status"] == 404 and found["title"] == "页面不存在（404）"
+    assert browser_site["failed"] == []  # every stylesheet and script of every page loaded
+    names = [s["href"].split("?")[0].rsplit("/", 1)[-1] for s in found["sheets"]]
+    assert {"pydata-sphinx-theme.css", "mlnotes.css"} <= set(names)
+    assert all(s["rules"] > 0 for s in found["sheets"]), found["sheets"]
+    assert found["headerPosition"] == "sticky" and found["articleDisplay"] == "flex"  # the theme's layout
+    assert found["inputRadius"] == "4.8px"  # our own CSS (.3rem)
+    assert found["themeJs"] == "object"  # documentation_options.js ran
+    assert found["home"].endswith("/zh-cn/latest/index.html")
+    assert found["searchedTo"].endswith("/zh-cn/latest/search.html?q=%E6%B3%A8%E6%84%8F%E5%8A%9B")
+    # nothing from other hosts (MathJax's CDN script is the math pages' own, replaced elsewhere)
+    assert [u for u in browser_site["foreign"] if "mathjax" not in u] == []
+
+
+def test_browser_copy_console_and_numbered_blocks(reading) -> None:
+    out = run_browser(Path(reading.outdir), "/notes/", "posts/b.html", "docs/about.html")
+    assert out["errors"] == [] and out["failed"] == []
+    assert [u for u in out["foreign"] if "mathjax" not in u] == []
+    assert out["copy"]["clicked"] == "def add(a, b):\n    return a + b"
+    assert out["copy"]["console"] == 'add(1, 2)\nprint("好")'  # prompts and output left out
+    assert out["copy"]["numbered"] == "x = 1\ny = x + 1"  # no line numbers
+    assert out["notfound"]["status"] == 404 and out["notfound"]["home"].endswith("/notes/index.html")
+    assert out["notfound"]["inputRadius"] == "4.8px"
