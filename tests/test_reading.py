@@ -252,6 +252,12 @@ def test_opengraph_of_a_post(reading) -> None:
     assert f'<link rel="canonical" href="{BASE}posts/a.html" />' in page(reading, "posts/a")
 
 
+def test_opengraph_escapes_front_matter(reading) -> None:
+    html = page(reading, "posts/c")
+    assert meta(html)["og:description"] == ["第三篇 <script>alert(1)</script> 结束。"]  # kept as written
+    assert "<script>alert(1)" not in html  # and escaped
+
+
 def test_opengraph_of_other_pages(reading) -> None:
     about = meta(page(reading, "docs/about"))
     assert about["og:type"] == ["website"] and about["og:title"] == ["关于"]

@@ -30,8 +30,13 @@ MAX_DESCRIPTION = 160
 
 def plain(text: str, limit: int = MAX_DESCRIPTION) -> str:
     """One line of plain text, at most *limit* characters (an ellipsis marks a cut)."""
-    text = re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]*>", "", text))).strip()
+    text = re.sub(r"\s+", " ", text).strip()
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def html_to_plain(html: str, limit: int = MAX_DESCRIPTION) -> str:
+    """A template's HTML title (it may carry markup and entities) as plain text."""
+    return plain(unescape(re.sub(r"<[^>]*>", "", html)), limit)
 
 
 def _first_paragraph(app: Sphinx, doctree: nodes.document) -> None:
@@ -85,7 +90,7 @@ def og_tags(app: Sphinx, pagename: str, context: dict[str, Any]) -> list[tuple[s
     if post is not None:
         title, description = plain(post.title, 300), plain(post.summary)
     else:
-        title = plain(str(context.get("title") or site_name(app)), 300)
+        title = html_to_plain(str(context.get("title") or site_name(app)), 300)
         description = app.env.__dict__.get(ATTR, {}).get(pagename) or site_description(app)
     tags = [
         ("og:title", title),
