@@ -52,7 +52,7 @@ blog_feed_subtitle = "机器学习论文笔记"
 post_date_format = "%Y-%m-%d"
 post_date_format_short = "%m-%d"
 post_auto_excerpt = 1
-post_show_prev_next = True
+post_show_prev_next = False  # mlnotes writes previous/next by date itself (prevnext.py)
 # pydata-sphinx-theme switches this on itself; setting it here keeps the config stable so an
 # unchanged rebuild is not a full rebuild.
 fontawesome_included = True
@@ -77,6 +77,8 @@ html_theme_options = {
     "footer_start": ["copyright"],
     "footer_end": [],
     "secondary_sidebar_items": ["page-toc"],
+    # git date of the page's source and "edit this page" (mlnotes lastupdated.py, editlink.py)
+    "article_footer_items": ["mlnotes-last-updated", "mlnotes-edit"],
 }
 # mlnotes' own sidebars (ablog's link to its blog/ pages, which mlnotes replaces with topics/)
 html_sidebars = {

@@ -63,7 +63,8 @@ def test_paper_page_has_a_metadata_card(app) -> None:
 def test_main_paper_card_on_the_post(app) -> None:
     page = (app.outdir / "posts" / "one.html").read_text(encoding="utf-8")
     assert page.count('class="mlnotes-paper-card"') == 1
-    assert page.index("mlnotes-paper-card") < page.index("主论文")  # at the top, before the body
+    body = page[page.index("<body"):]  # the head's og:description quotes the first sentence too
+    assert body.index("mlnotes-paper-card") < body.index("主论文")  # at the top, before the body
     typo = (app.outdir / "posts" / "typo.html").read_text(encoding="utf-8")
     assert "mlnotes-paper-card" not in typo  # an unknown main paper shows no card
 

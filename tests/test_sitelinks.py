@@ -37,3 +37,11 @@ def test_clean_site(tmp_path: Path) -> None:
     write(tmp_path, "posts/index.html", "<p>list</p>")
     write(tmp_path, "posts/a.html", '<h2 id="x">x</h2>')
     assert check_site(tmp_path, BASE) == []
+
+
+def test_root_relative_links_under_the_base_path(tmp_path: Path) -> None:
+    # 404.html links by absolute path so that it works at any depth
+    write(tmp_path, "404.html", '<a href="/site/index.html">home</a><link href="/site/_static/gone.css">')
+    write(tmp_path, "index.html", "<p>home</p>")
+    problems = [p.message for p in check_site(tmp_path, BASE)]
+    assert problems == ["link '/site/_static/gone.css': _static/gone.css does not exist"]

@@ -10,7 +10,7 @@ from sphinx.application import Sphinx
 __version__ = "0.2.0"
 
 #: bump when the shape of what we keep in the build environment changes
-ENV_VERSION = 2
+ENV_VERSION = 3
 
 STATIC = Path(__file__).parent / "static"
 
@@ -50,6 +50,14 @@ def setup(app: Sphinx) -> dict[str, Any]:
     from .sidebars import setup_sidebars
     from .validity import setup_validity
     from .state import setup_state
+    from .copybutton import setup_copybutton
+    from .editlink import setup_editlink
+    from .lastupdated import setup_lastupdated
+    from .notfound import setup_notfound
+    from .opengraph import setup_opengraph
+    from .prevnext import setup_prevnext
+    from .readingtime import setup_readingtime
+    from .sitemap import setup_sitemap
 
     app.setup_extension("ablog")
     app.connect("config-inited", _fresh_ablog_state, priority=100)
@@ -72,6 +80,14 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_settle(app)
     setup_sidebars(app)
     setup_validity(app)
+    setup_copybutton(app)
+    setup_readingtime(app)
+    setup_prevnext(app)
+    setup_opengraph(app)
+    setup_sitemap(app)
+    setup_notfound(app)
+    setup_lastupdated(app)
+    setup_editlink(app)
     return {
         "version": __version__,
         "env_version": ENV_VERSION,

@@ -33,6 +33,9 @@ class MlnotesConfig:
     #: where listing pages and feeds go in the output
     topics_path: str = "topics"
     feeds_path: str = "feeds"
+    #: the repository's web address for "edit this page" (GitHub or GitLab); empty: from
+    #: READTHEDOCS_GIT_CLONE_URL or ``git remote get-url origin``, else no link
+    repository_url: str = ""
 
     @property
     def tzinfo(self) -> ZoneInfo:
@@ -50,7 +53,7 @@ class MlnotesConfig:
 
 _DEFAULTS = MlnotesConfig()
 #: settings that change only the HTML output (no need to re-read documents)
-_HTML_ONLY = {"page_size", "topics_path", "feeds_path"}
+_HTML_ONLY = {"page_size", "topics_path", "feeds_path", "repository_url"}
 
 
 def setup_config(app: Sphinx) -> None:

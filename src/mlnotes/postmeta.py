@@ -10,6 +10,7 @@ from sphinx.application import Sphinx
 from . import render
 from .citing import cite_block
 from .pages import Site, html_builder, now_in_site_tz
+from .readingtime import reading_html
 from .related import paper_counts, related_posts
 from .state import get_posts
 
@@ -32,6 +33,7 @@ def _decorate(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     header = (
         f'<p class="mlnotes-post-meta"><time datetime="{escape(post.date or "")}">{escape(date)}</time>'
         + (f" · {links}" if links else "")
+        + (f" · {reading}" if (reading := reading_html(app.env, docname)) else "")
         + "</p>"
     )
     blocks = [header]

@@ -48,6 +48,10 @@ def _local(link: str, base_url: str) -> str | None:
     """The link as a site-relative target, or None when it leaves the site."""
     if base_url and link.startswith(base_url):
         return "/" + link[len(base_url):]
+    # a root-relative link under the base URL's path (404.html has only those): site-relative
+    base_path = urlsplit(base_url).path if base_url else ""
+    if base_path.endswith("/") and base_path != "/" and link.startswith(base_path):
+        return "/" + link[len(base_path):]
     parts = urlsplit(link)
     if parts.scheme or parts.netloc or link.startswith(("mailto:", "javascript:", "data:")):
         return None
