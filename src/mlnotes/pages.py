@@ -271,8 +271,15 @@ def collect_pages(app: Sphinx):  # noqa: ANN201 - html-collect-pages handler (a 
 _SNAPSHOT = "_mlnotes_listing_snapshot"
 
 
+def _shown_elsewhere(record: PostRecord) -> tuple[Any, Any, frozenset[str]]:
+    """(what the home list shows of a post, what other posts' related-notes and series links
+    show of it, the papers it cites)."""
+    papers = frozenset(record.facets.get("paper", []))
+    return record.listing_key(), (record.title, record.date, papers), papers
+
+
 def _before_read(app: Sphinx, env: Any, docnames: list[str]) -> None:
-    setattr(app, _SNAPSHOT, {d: (r.listing_key(), frozenset(r.facets.get("paper", []))) for d, r in get_posts(env).items()})
+    setattr(app, _SNAPSHOT, {d: _shown_elsewhere(r) for d, r in get_posts(env).items()})
 
 
 def _outdated_by_taxonomy(app: Sphinx, env: Any, added: set[str], changed: set[str], removed: set[str]) -> list[str]:
@@ -287,21 +294,25 @@ def _outdated_by_taxonomy(app: Sphinx, env: Any, added: set[str], changed: set[s
 def _dependents(app: Sphinx, env: Any) -> list[str]:
     """Documents whose output shows other posts: rewrite them when those posts changed."""
     before: dict[str, Any] = getattr(app, _SNAPSHOT, {})
-    after = {d: (r.listing_key(), frozenset(r.facets.get("paper", []))) for d, r in get_posts(env).items()}
-    changed = {d for d in before.keys() | after.keys() if before.get(d, (None,))[0] != after.get(d, (None,))[0]}
-    if not changed:
+    after = {d: _shown_elsewhere(r) for d, r in get_posts(env).items()}
+    none = (None, None, frozenset())
+    listed = {d for d in before.keys() | after.keys() if before.get(d, none)[0] != after.get(d, none)[0]}
+    if not listed:
         return []
+    # the home list shows the whole card (summary included)
     out = set(env.__dict__.get(LATEST_DOCS, set()))
-    # related-notes lists: any post sharing a paper with a changed post, before or after the change
-    touched = set().union(*(before.get(d, (None, frozenset()))[1] | after.get(d, (None, frozenset()))[1] for d in changed))
-    out |= {d for d, (_, papers) in after.items() if papers & touched}
+    # related-notes lists and series links show only title, date and shared papers: a change of
+    # summary or tags alone leaves the other posts' pages as they are
+    linked = {d for d in listed if before.get(d, none)[1] != after.get(d, none)[1]}
+    touched = set().union(*(before.get(d, none)[2] | after.get(d, none)[2] for d in linked))
+    out |= {d for d, (_, _, papers) in after.items() if papers & touched}
     runtime = get_runtime(env)
     series = runtime.facet("series")
     if series is not None:
         for term in series.terms().values():
-            if changed & set(term.members):
+            if linked & set(term.members):
                 out |= set(term.members) & set(after)
-    return sorted(out - changed)
+    return sorted(out - listed)
 
 
 def _purge_latest(app: Sphinx, env: Any, docname: str) -> None:
