@@ -9,6 +9,8 @@ STAMP       := $(VENV)/.mlnotes-installed
 BUILDDIR    ?= _build
 # Strict by default: nitpicky, warnings are errors, but report all of them.
 SPHINXOPTS  ?= -n -W --keep-going
+# Read and write in parallel on every core (every extension we load is declared parallel safe).
+SPHINXJOBS  ?= -j auto
 SPHINXBUILD := $(BIN)/sphinx-build
 PYTEST_ARGS ?=
 
@@ -25,7 +27,7 @@ help:
 	@echo "make livehtml    live preview on http://127.0.0.1:8000 (rebuilds on save)"
 	@echo "make post TITLE='...' SLUG=... [AREA=...] [TAGS='a, b']   create a new post"
 	@echo "make paper ID=2103.00020 (or ID=10.xxxx/...)   add a paper to refs.bib from arXiv/Crossref"
-	@echo "make bench       build-speed benchmark against plain ablog"
+	@echo "make bench       build-speed benchmark against plain ablog [BENCH_ARGS='--sizes 100 --repeat 1']"
 	@echo "make lock        re-pin requirements.lock from pyproject.toml"
 	@echo "make clean       remove build output"
 
@@ -35,7 +37,7 @@ $(STAMP): requirements.lock pyproject.toml scripts/bootstrap-venv.sh
 venv: $(STAMP)
 
 html: $(STAMP)
-	$(SPHINXBUILD) -b html $(SPHINXOPTS) -d $(BUILDDIR)/doctrees/html . $(BUILDDIR)/html
+	$(SPHINXBUILD) -b html $(SPHINXOPTS) $(SPHINXJOBS) -d $(BUILDDIR)/doctrees/html . $(BUILDDIR)/html
 	@echo "mlnotes: site built in $(BUILDDIR)/html/index.html"
 
 texlive:
@@ -73,7 +75,7 @@ check: $(STAMP)
 	$(BIN)/python -m mlnotes.check --builddir $(BUILDDIR)/check
 
 bench: $(STAMP)
-	$(BIN)/python -m mlnotes.bench
+	$(BIN)/python -m mlnotes.bench $(BENCH_ARGS)
 
 post: $(STAMP)
 	@$(BIN)/python -m mlnotes.cli new --title "$(TITLE)" $(if $(SLUG),--slug "$(SLUG)") $(if $(AREA),--area "$(AREA)") $(if $(TAGS),--tags "$(TAGS)")

@@ -34,6 +34,7 @@ def _static(app: Sphinx) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     from .ablog_compat import setup_ablog_compat
     from .bibcheck import setup_bibcheck
+    from .bibplugins import setup_bibplugins
     from .citeroles import setup_citeroles
     from .citing import setup_citing
     from .config import setup_config
@@ -72,6 +73,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_pages(app)
     setup_consistency(app)
     setup_bibcheck(app)
+    setup_bibplugins(app)
     setup_postmeta(app)
     setup_citing(app)
     setup_citeroles(app)

@@ -8,6 +8,7 @@ the post's summary as text, so no reference list or relative link leaks into a r
 
 from __future__ import annotations
 
+import hashlib
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -92,8 +93,13 @@ def _write_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
-def write_feeds(site: Site, posts: list[PostRecord]) -> tuple[set[str], int]:
-    """Write every feed; return (files relative to outdir, how many were rewritten)."""
+def write_feeds(
+    site: Site, posts: list[PostRecord], known: dict[str, str] | None = None
+) -> tuple[set[str], int, dict[str, str]]:
+    """Write every feed; return (files relative to outdir, how many were rewritten, each feed's
+    input key).  A feed whose key is in *known* (last build's keys) and whose file exists is
+    neither rebuilt nor rewritten."""
+    known = known or {}
     app = site.app
     base = str(app.config.html_baseurl or "")
     if not base:
@@ -101,7 +107,7 @@ def write_feeds(site: Site, posts: list[PostRecord]) -> tuple[set[str], int]:
             "html_baseurl is not set: Atom feeds need absolute links, so none were written",
             type="mlnotes", subtype="feed",
         )
-        return set(), 0
+        return set(), 0, {}
     base = base if base.endswith("/") else base + "/"
     builder = app.builder
     outdir = Path(builder.outdir)
@@ -116,7 +122,17 @@ def write_feeds(site: Site, posts: list[PostRecord]) -> tuple[set[str], int]:
     def categories(post: PostRecord) -> list[tuple[str, str]]:
         return [(f"{f.name}:{s}", f.display(s)) for f in facets for s in post.facets.get(f.name, [])]
 
+    keys: dict[str, str] = {}
+    frame = repr((base, language, site_title, str(app.config.author), str(tz), site.runtime.digest,
+                  [f.name for f in facets]))
+
     def feed(rel: str, title: str, subtitle: str, items: list[PostRecord], home: str) -> tuple[str, bool]:
+        key = hashlib.sha256(repr((frame, rel, title, subtitle, home, builder.get_target_uri(home),
+                                   [(p.listing_key(), builder.get_target_uri(p.docname)) for p in items]))
+                             .encode()).hexdigest()
+        keys[rel] = key
+        if known.get(rel) == key and (outdir / rel).is_file():
+            return rel, False
         data = atom_feed(
             feed_url=urljoin(base, rel), home_url=urljoin(base, builder.get_target_uri(home)), title=title,
             subtitle=subtitle, language=language, site_author=str(app.config.author), posts=items,
@@ -132,4 +148,4 @@ def write_feeds(site: Site, posts: list[PostRecord]) -> tuple[set[str], int]:
                     feed(site.feed_path(facet, slug), f"{site_title} · {facet.title}：{facet.display(slug)}", "", items,
                          site.term_page(facet, slug))
                 )
-    return {rel for rel, _ in results}, sum(changed for _, changed in results)
+    return {rel for rel, _ in results}, sum(changed for _, changed in results), keys

@@ -190,8 +190,28 @@ def _overview_body(site: Site, counts: dict[str, dict[str, int]], own_index: set
     return "".join(parts)
 
 
-def _digest(site: Site, posts: list[PostRecord]) -> str:
+def frame_digest(app: Sphinx) -> str:
+    """What the theme puts around a generated page's body: the HTML configuration, the templates,
+    the "last updated" date and the site navigation (titles and toctrees of the pages that are
+    not posts).  When it changes every generated page is rendered again."""
+    from . import __version__  # noqa: PLC0415 - the package imports this module
+
+    builder, env = app.builder, app.env
+    posts = get_posts(env)
+    info = getattr(builder, "build_info", None)
+    templates = getattr(builder, "templates", None)
     h = hashlib.sha256()
+    h.update(repr((__version__, getattr(info, "config_hash", ""), getattr(info, "tags_hash", ""),
+                   templates.newest_template_mtime() if templates is not None else 0,
+                   getattr(builder, "globalcontext", {}).get("last_updated"))).encode())
+    h.update(repr(sorted((d, t.astext()) for d, t in env.titles.items() if d not in posts)).encode())
+    h.update(repr(sorted((d, list(i)) for d, i in env.toctree_includes.items() if d not in posts)).encode())
+    return h.hexdigest()
+
+
+def _digest(site: Site, posts: list[PostRecord], frame: str) -> str:
+    h = hashlib.sha256()
+    h.update(frame.encode())
     h.update(site.runtime.digest.encode())
     h.update(repr((site.cfg, [f.name for f in site.runtime.facets], str(site.app.config.html_baseurl))).encode())
     # what else shapes every page: the html_* settings (sidebars, theme options) and the templates
@@ -201,6 +221,35 @@ def _digest(site: Site, posts: list[PostRecord]) -> str:
     for post in posts:
         h.update(repr(post.listing_key()).encode())
     return h.hexdigest()
+
+
+def page_key(frame: str, pagename: str, title: str, body: str) -> str:
+    return hashlib.sha256("\0".join((frame, pagename, title, body)).encode()).hexdigest()
+
+
+def _render_chunk(app: Sphinx, chunk: list[tuple[str, str, str]]) -> int:
+    return sum(write_page(app, pagename, title, body) for pagename, title, body in chunk)
+
+
+def render_pages(app: Sphinx, todo: list[tuple[str, str, str]]) -> int:
+    """Render and write (pagename, title, body) pages; in worker processes when the build runs
+    with ``-j`` and there are enough of them.  Returns how many files changed."""
+    from sphinx.util.parallel import ParallelTasks, make_chunks, parallel_available  # noqa: PLC0415
+
+    nproc = getattr(app, "parallel", 0) or 0
+    if nproc <= 1 or not parallel_available or len(todo) < 4 * nproc:
+        return _render_chunk(app, todo)
+    written = 0
+
+    def done(_chunk: object, count: int) -> None:
+        nonlocal written
+        written += count
+
+    tasks = ParallelTasks(nproc)
+    for chunk in make_chunks(todo, nproc, maxbatch=20):  # type: ignore[arg-type]
+        tasks.add_task(lambda c: _render_chunk(app, c), chunk, done)
+    tasks.join()
+    return written
 
 
 def collect_pages(app: Sphinx):  # noqa: ANN201 - html-collect-pages handler (a generator)
@@ -216,18 +265,24 @@ def collect_pages(app: Sphinx):  # noqa: ANN201 - html-collect-pages handler (a 
     except (OSError, ValueError):
         manifest = {}
     posts = published(get_posts(app.env).values(), now_in_site_tz(site.runtime))
-    digest = _digest(site, posts)
+    frame = frame_digest(app)
+    digest = _digest(site, posts, frame)
     previous = set(manifest.get("files", []))
     if manifest.get("digest") == digest and all((outdir / f).is_file() for f in previous):
         logger.info("mlnotes: listing pages and feeds unchanged")
         return
     files: set[str] = set()
-    written = 0
+    known: dict[str, str] = manifest.get("pages", {}) if isinstance(manifest.get("pages"), dict) else {}
+    keys: dict[str, str] = {}
+    todo: list[tuple[str, str, str]] = []
 
     def out(pagename: str, title: str, body: str) -> None:
-        nonlocal written
-        written += write_page(app, pagename, title, body)
-        files.add(Path(app.builder.get_outfilename(pagename)).relative_to(outdir).as_posix())
+        """Queue the page unless the same body in the same frame is already on disk."""
+        rel = Path(app.builder.get_outfilename(pagename)).relative_to(outdir).as_posix()
+        files.add(rel)
+        keys[pagename] = page_key(frame, pagename, title, body)
+        if known.get(pagename) != keys[pagename] or not (outdir / rel).is_file():
+            todo.append((pagename, title, body))
 
     counts: dict[str, dict[str, int]] = {}
     own_index: set[str] = set()
@@ -255,18 +310,26 @@ def collect_pages(app: Sphinx):  # noqa: ANN201 - html-collect-pages handler (a 
         body = f"<h1>最新更新（第 {number} 页）</h1>" + render.cards(latest[number - 1], site.runtime.facets, site.term_page, url)
         body += render.pagination(site.latest_base, number, len(latest), url, first_page=home)
         out(pagename, f"最新更新（第 {number} 页）", body)
+    rendered = len(todo)
+    written = render_pages(app, todo)
     from .citing import write_posts_bib  # noqa: PLC0415
 
     posts_bib = write_posts_bib(app)
     if posts_bib is not None:
         files.add(posts_bib.relative_to(outdir).as_posix())
-    feed_files, feeds_written = write_feeds(site, posts)
+    known_feeds = manifest.get("feeds", {}) if isinstance(manifest.get("feeds"), dict) else {}
+    feed_files, feeds_written, feed_keys = write_feeds(site, posts, known_feeds)
     files |= feed_files
     written += feeds_written
     for stale in sorted(previous - files):
         (outdir / stale).unlink(missing_ok=True)
-    manifest_path.write_text(json.dumps({"digest": digest, "files": sorted(files)}, ensure_ascii=False, indent=0), encoding="utf-8")
-    logger.info("mlnotes: %d listing pages and feeds, %d rewritten, %d removed", len(files), written, len(previous - files))
+    manifest_path.write_text(
+        json.dumps({"digest": digest, "files": sorted(files), "pages": keys, "feeds": feed_keys},
+                   ensure_ascii=False, indent=0),
+        encoding="utf-8",
+    )
+    logger.info("mlnotes: %d listing pages and feeds, %d pages rendered, %d files rewritten, %d removed",
+                len(files), rendered, written, len(previous - files))
     yield from ()
 
 
@@ -275,8 +338,15 @@ def collect_pages(app: Sphinx):  # noqa: ANN201 - html-collect-pages handler (a 
 _SNAPSHOT = "_mlnotes_listing_snapshot"
 
 
+def _shown_elsewhere(record: PostRecord) -> tuple[Any, Any, frozenset[str]]:
+    """(what the home list shows of a post, what other posts' related-notes and series links
+    show of it, the papers it cites)."""
+    papers = frozenset(record.facets.get("paper", []))
+    return record.listing_key(), (record.title, record.date, papers), papers
+
+
 def _before_read(app: Sphinx, env: Any, docnames: list[str]) -> None:
-    setattr(app, _SNAPSHOT, {d: (r.listing_key(), frozenset(r.facets.get("paper", []))) for d, r in get_posts(env).items()})
+    setattr(app, _SNAPSHOT, {d: _shown_elsewhere(r) for d, r in get_posts(env).items()})
 
 
 def _outdated_by_taxonomy(app: Sphinx, env: Any, added: set[str], changed: set[str], removed: set[str]) -> list[str]:
@@ -291,21 +361,25 @@ def _outdated_by_taxonomy(app: Sphinx, env: Any, added: set[str], changed: set[s
 def _dependents(app: Sphinx, env: Any) -> list[str]:
     """Documents whose output shows other posts: rewrite them when those posts changed."""
     before: dict[str, Any] = getattr(app, _SNAPSHOT, {})
-    after = {d: (r.listing_key(), frozenset(r.facets.get("paper", []))) for d, r in get_posts(env).items()}
-    changed = {d for d in before.keys() | after.keys() if before.get(d, (None,))[0] != after.get(d, (None,))[0]}
-    if not changed:
+    after = {d: _shown_elsewhere(r) for d, r in get_posts(env).items()}
+    none = (None, None, frozenset())
+    listed = {d for d in before.keys() | after.keys() if before.get(d, none)[0] != after.get(d, none)[0]}
+    if not listed:
         return []
+    # the home list shows the whole card (summary included)
     out = set(env.__dict__.get(LATEST_DOCS, set()))
-    # related-notes lists: any post sharing a paper with a changed post, before or after the change
-    touched = set().union(*(before.get(d, (None, frozenset()))[1] | after.get(d, (None, frozenset()))[1] for d in changed))
-    out |= {d for d, (_, papers) in after.items() if papers & touched}
+    # related-notes lists and series links show only title, date and shared papers: a change of
+    # summary or tags alone leaves the other posts' pages as they are
+    linked = {d for d in listed if before.get(d, none)[1] != after.get(d, none)[1]}
+    touched = set().union(*(before.get(d, none)[2] | after.get(d, none)[2] for d in linked))
+    out |= {d for d, (_, _, papers) in after.items() if papers & touched}
     runtime = get_runtime(env)
     series = runtime.facet("series")
     if series is not None:
         for term in series.terms().values():
-            if changed & set(term.members):
+            if linked & set(term.members):
                 out |= set(term.members) & set(after)
-    return sorted(out - changed)
+    return sorted(out - listed)
 
 
 def _purge_latest(app: Sphinx, env: Any, docname: str) -> None:

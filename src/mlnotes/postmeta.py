@@ -11,7 +11,7 @@ from . import render
 from .citing import cite_block
 from .pages import Site, html_builder, now_in_site_tz
 from .readingtime import reading_html
-from .related import paper_counts, related_posts
+from .related import citing_posts, paper_counts, related_posts
 from .state import get_posts
 
 
@@ -57,9 +57,9 @@ def _decorate(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     sections[0].insert(title_index + 1, nodes.raw("", "".join(blocks), format="html"))
 
     # after the body, before the references: related notes and how to cite this one
-    public, df = _public_posts(app, site)
+    public, df, citing = _public_posts(app, site)
     tail = []
-    related = related_posts(post, public, df=df)
+    related = related_posts(post, public, df=df, citing=citing)
     if related:
         items = "".join(
             f'<li><a href="{escape(url(other.docname))}">{escape(other.title)}</a>'
@@ -80,13 +80,14 @@ def _decorate(app: Sphinx, doctree: nodes.document, docname: str) -> None:
 _CACHE = "_mlnotes_public_posts"
 
 
-def _public_posts(app: Sphinx, site: Site) -> tuple[dict, object]:
-    """Published records and paper counts, computed once per write phase, not once per post."""
+def _public_posts(app: Sphinx, site: Site) -> tuple[dict, object, dict]:
+    """Published records, paper counts and the paper → citing notes index, computed once per
+    write phase, not once per post."""
     cached = getattr(app, _CACHE, None)
     if cached is None:
         now = now_in_site_tz(site.runtime)
         public = {d: r for d, r in get_posts(app.env).items() if r.when is not None and r.when <= now}
-        cached = (public, paper_counts(public))
+        cached = (public, paper_counts(public), citing_posts(public))
         setattr(app, _CACHE, cached)
     return cached
 

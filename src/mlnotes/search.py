@@ -6,6 +6,9 @@ Two fixes on top of Sphinx's Chinese search:
   defines ``ChineseStemmer``, so the search page throws and finds nothing.  After the build we
   define it in that file, mirroring the Python side: Latin words go through the English
   stemmer (short acronyms kept whole), Chinese words stay as they are.
+- Sphinx's Chinese indexer loads jieba's dictionary (about a second) as soon as the HTML
+  builder starts, even when no page is written.  Ours loads it the first time a page is
+  indexed, so a rebuild with nothing to write does not pay for it.
 - jieba only indexes words it knows, and the browser does not segment queries: "注意力机制"
   finds nothing unless that compound is one indexed term.  We give jieba a user dictionary made
   of the taxonomy's names and aliases plus a glossary of ML terms (``data/ml_terms.txt``), via
@@ -19,6 +22,7 @@ from pathlib import Path
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
+from sphinx.search.zh import JIEBA_DEFAULT_DICT, SearchChinese, jieba_load_userdict
 
 from .runtime import get_runtime
 
@@ -39,6 +43,26 @@ var ChineseStemmer = function () {
   };
 };
 """
+
+
+class LazyChinese(SearchChinese):
+    """Sphinx's Chinese search language, loading jieba and the user dictionary on first use."""
+
+    def __init__(self, options: dict[str, str]) -> None:  # noqa: D107 - as SearchChinese, minus the load
+        super(SearchChinese, self).__init__(options)
+        self.latin_terms: set[str] = set()
+        self._dict: str | None = options.get("dict", JIEBA_DEFAULT_DICT) or None
+        self._loaded = False
+        import snowballstemmer  # noqa: PLC0415 - Sphinx's own dependency
+
+        self.stemmer = snowballstemmer.stemmer("english")
+
+    def split(self, input: str) -> list[str]:  # noqa: A002 - Sphinx's signature
+        if not self._loaded:
+            self._loaded = True
+            if self._dict and Path(self._dict).is_file():
+                jieba_load_userdict(self._dict)
+        return super().split(input)
 
 
 def dictionary_words(app: Sphinx) -> list[str]:
@@ -85,5 +109,6 @@ def _finished(app: Sphinx, exc: Exception | None) -> None:
 
 
 def setup_search(app: Sphinx) -> None:
+    app.add_search_language(LazyChinese)
     app.connect("config-inited", _user_dictionary, priority=700)  # after the taxonomy is loaded
     app.connect("build-finished", _finished)

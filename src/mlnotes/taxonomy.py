@@ -52,12 +52,15 @@ class Taxonomy:
     raw: dict[str, Any] = field(default_factory=dict)
 
     def tag_index(self) -> dict[str, str]:
-        """Folded name or alias → tag slug."""
-        index: dict[str, str] = {}
-        for term in self.tags.values():
-            for spelling in (term.slug, term.name, *term.aliases):
-                index.setdefault(fold(spelling), term.slug)
-        return index
+        """Folded name or alias → tag slug (built once per taxonomy, not once per post)."""
+        index: dict[str, str] | None = self.__dict__.get("_tag_index")
+        if index is None:
+            index = {}
+            for term in self.tags.values():
+                for spelling in (term.slug, term.name, *term.aliases):
+                    index.setdefault(fold(spelling), term.slug)
+            object.__setattr__(self, "_tag_index", index)  # frozen: a cache, not a field
+        return dict(index)
 
     def ancestors(self, area: str) -> list[str]:
         """*area* and every area above it, nearest first."""

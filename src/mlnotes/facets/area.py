@@ -23,14 +23,14 @@ class AreaFacet(Facet):
                 Problem("area", f"a post has exactly one area (a slug path such as 'cv/detection'), got {raw!r}")
             )
             values = values[:1]
-        by_name = {fold(t.name): t.slug for t in self.terms().values()} | {
-            fold(t.en): t.slug for t in self.terms().values()
-        }
         for value in values:
             slug = value.strip("/")
             if slug in self.terms():
                 out.terms.append(slug)
                 continue
+            by_name = {fold(t.name): t.slug for t in self.terms().values()} | {
+                fold(t.en): t.slug for t in self.terms().values()
+            }
             if fold(value) in by_name:  # a Chinese or English name instead of the slug
                 known = by_name[fold(value)]
                 out.problems.append(
