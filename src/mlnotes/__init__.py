@@ -34,6 +34,7 @@ def _static(app: Sphinx) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     from .ablog_compat import setup_ablog_compat
     from .bibcheck import setup_bibcheck
+    from .book import setup_book
     from .citeroles import setup_citeroles
     from .citing import setup_citing
     from .config import setup_config
@@ -68,6 +69,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_ablog_compat(app)
     setup_search(app)
     setup_settle(app)
+    setup_book(app)
     return {
         "version": __version__,
         "env_version": ENV_VERSION,

@@ -29,6 +29,8 @@ def _archive_pages_if_changed(app: Sphinx):  # noqa: ANN201 - html-collect-pages
 
     from .pages import html_builder, write_page_if_changed
 
+    if app.builder.name == "epub":
+        return  # archive pages are web navigation: in the book they are dead weight with broken links
     pages = generate_archive_pages(app)
     if not html_builder(app):
         yield from pages
