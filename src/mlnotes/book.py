@@ -17,7 +17,8 @@ change of a date or an area without any dependency between the posts and ``book.
 * EPUB: the root document's page gets one section per area listing its posts, the spine and
   the navigation follow the same order (:class:`BookEpubBuilder`), and a generated page holds
   the bibliography.  The EPUB builder rewrites the root page on every run.
-* HTML: untouched; ``book.html`` is the plain toctree, rewritten only when ``book.md`` is.
+* HTML: ``book.html`` is the plain toctree (titles only), rewritten when ``book.md`` or a
+  post's title changed, not on every post edit (:func:`_book_dependencies`).
 
 Drafts (undated or future-dated posts) are left out of the book, as they are of every other
 public output.
@@ -51,6 +52,8 @@ logger = logging.getLogger(__name__)
 
 BOOK_CLASS = "mlnotes-book"
 BOOK_DOCS = "mlnotes_book_docs"
+#: book docname → {included docname: title} as last written
+BOOK_TITLES = "mlnotes_book_titles"
 #: the generated EPUB page with the bibliography
 BIBLIOGRAPHY_PAGE = "mlnotes-bibliography"
 BIBLIOGRAPHY_TITLE = "参考文献"
@@ -379,11 +382,24 @@ def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[s
         context["ablog"] = {}
 
 
-def _rewrite_book_page(app: Sphinx, env: BuildEnvironment) -> list[str]:
-    """The EPUB's first page shows every post's title, date order and area: write it on
-    every EPUB build (one page) so it never lags behind the posts."""
-    book = book_docname(env)
-    return [book] if book is not None and isinstance(app.builder, BookEpubBuilder) else []
+def _book_dependencies(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """Which book pages to write, instead of Sphinx's "rewrite every toctree parent".
+
+    Sphinx rewrites a document whose toctree includes any document it writes, so an edit of
+    one post's body would rewrite ``book.html`` too.  The book's toctree is ``:titlesonly:``
+    (in HTML it shows the posts' titles and nothing else), so we drop that blanket dependency
+    and rewrite the book page when a title, or the set of posts, changed.  The EPUB's first
+    page shows the order by date and area as well: it is written on every EPUB build."""
+    out: list[str] = []
+    known: dict[str, dict[str, str]] = env.__dict__.setdefault(BOOK_TITLES, {})
+    for book, included in env.__dict__.get(BOOK_DOCS, {}).items():
+        for docname in included:
+            env.files_to_rebuild.get(docname, set()).discard(book)
+        titles = {d: env.titles[d].astext() for d in included if d in env.titles}
+        if known.get(book, titles) != titles or isinstance(app.builder, BookEpubBuilder):
+            out.append(book)
+        known[book] = titles
+    return out
 
 
 # --------------------------------------------------------------------------------- wiring
@@ -402,6 +418,6 @@ def setup_book(app: Sphinx) -> None:
     app.connect("doctree-resolved", _resolved)
     app.connect("html-collect-pages", _epub_pages)
     app.connect("html-page-context", _page_context, priority=900)  # after ablog's
-    app.connect("env-updated", _rewrite_book_page)
+    app.connect("env-updated", _book_dependencies)
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)
