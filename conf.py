@@ -92,9 +92,17 @@ html_sidebars = {
 latex_engine = "xelatex"
 latex_use_xindy = False
 latex_documents = [("book", "mlnotes.tex", "mlnotes 机器学习论文笔记", "mlnotes 编辑部", "manual")]
+# A book: \frontmatter (title page, the preface from book.md, contents), one \part per area,
+# one \chapter per post, \backmatter with the bibliography (mlnotes/book.py builds that order;
+# it also places the table of contents, after the preface).
+latex_docclass = {"manual": "book"}
+latex_toplevel_sectioning = "part"
 latex_elements = {
     "papersize": "a4paper",
     "pointsize": "11pt",
+    "extraclassoptions": "openany,oneside",
+    "maketitle": r"\frontmatter\sphinxmaketitle",
+    "tableofcontents": "",
     "fontpkg": r"""
 \setmainfont{FreeSerif}
 \setsansfont{FreeSans}
@@ -113,7 +121,15 @@ latex_elements = {
   \renewcommand{\indexname}{索引}%
   \renewcommand{\figurename}{图}%
   \renewcommand{\tablename}{表}%
+  \renewcommand{\partname}{}%
+  \renewcommand{\chaptername}{第}%
 }
+% 第一部分 …, 第 N 章 on the chapter page (fncychap's Sonny style) and in the running head
+\makeatletter
+\def\@chappos{章}
+\renewcommand{\DOCH}{\raggedleft\CNV\FmN{\@chapapp}\space\CNoV\thechapter\space\CNV\FmN{\@chappos}\par\nobreak\vskip 40\p@}
+\makeatother
+\renewcommand{\thepart}{第\ifcase\value{part}\or 一\or 二\or 三\or 四\or 五\or 六\or 七\or 八\or 九\or 十\else\arabic{part}\fi 部分}
 """,
 }
 
@@ -124,3 +140,6 @@ epub_author = author
 epub_publisher = author
 epub_copyright = copyright
 epub_show_urls = "no"
+epub_use_index = False  # the notes have no index entries: no empty index page in the book
+epub_language = "zh-CN"  # BCP 47; Sphinx would write language's "zh_CN", which EPUB rejects
+epub_description = "机器学习论文笔记：按领域分部、按日期成章的全部笔记，书末附参考文献。"

@@ -35,6 +35,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     from .ablog_compat import setup_ablog_compat
     from .bibcheck import setup_bibcheck
     from .bibplugins import setup_bibplugins
+    from .book import setup_book
     from .citeroles import setup_citeroles
     from .citing import setup_citing
     from .config import setup_config
@@ -90,6 +91,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_notfound(app)
     setup_lastupdated(app)
     setup_editlink(app)
+    setup_book(app)
     return {
         "version": __version__,
         "env_version": ENV_VERSION,

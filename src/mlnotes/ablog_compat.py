@@ -39,6 +39,8 @@ def _redirect_pages(app: Sphinx):  # noqa: ANN201 - html-collect-pages handler (
     from ablog.blog import Blog
     from ablog.post import register_posts
 
+    if app.builder.name == "epub":
+        return  # redirect pages are web navigation, not part of the book
     if not ablog.builder_support(app):
         return
     _remove_old_collection_pages(app)

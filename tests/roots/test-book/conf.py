@@ -1,0 +1,20 @@
+extensions = ["myst_parser", "sphinxcontrib.bibtex", "mlnotes"]
+project = "book"
+author = "测试作者"
+copyright = "2026, 测试作者"
+version = release = "1.0"
+language = "zh_CN"
+html_baseurl = "https://example.org/b/"
+bibtex_bibfiles = ["refs.bib"]
+fontawesome_included = True
+exclude_patterns = ["_build"]
+myst_enable_extensions = ["dollarmath"]
+mlnotes_facets = ["area", "tag", "paper"]
+mlnotes_required_fields = ["date", "area"]
+mlnotes_strict_bib = True
+latex_documents = [("book", "book.tex", "测试之书", "测试作者", "manual")]
+latex_docclass = {"manual": "book"}
+latex_toplevel_sectioning = "part"
+latex_elements = {"maketitle": r"\frontmatter\sphinxmaketitle", "tableofcontents": ""}
+epub_language = "zh-CN"
+epub_use_index = False
