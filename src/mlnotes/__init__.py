@@ -41,6 +41,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     from .excerpts import setup_excerpts
     from .frontmatter import setup_frontmatter
     from .i18n import setup_i18n
+    from .mathml import setup_mathml
+    from .offline import setup_offline
     from .pages import setup_pages
     from .postmeta import setup_postmeta
     from .posts import setup_posts
@@ -68,6 +70,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_ablog_compat(app)
     setup_search(app)
     setup_settle(app)
+    setup_mathml(app)
+    setup_offline(app)
     return {
         "version": __version__,
         "env_version": ENV_VERSION,
