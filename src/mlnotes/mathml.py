@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from xml.etree.ElementTree import Element, tostring
 
 from docutils import nodes
+from sphinx import addnodes
 from latex2mathml.converter import convert_to_element
 from latex2mathml.symbols_parser import convert_symbol
 from sphinx.application import Sphinx
@@ -85,7 +86,7 @@ _REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], .
     (re.compile(r"\\begin\s*\{(?:" + "|".join(re.escape(e) for e in _GATHER) + r")\}"), r"\\displaylines{"),
     (re.compile(r"\\end\s*\{(?:" + "|".join(re.escape(e) for e in _GATHER) + r")\}"), "}"),
     # arg max / arg min as one operator with limits underneath, like \operatorname*{arg\,max}
-    (re.compile(r"\\mathop\s*\{\s*\\arg\s*\\(max|min)\s*\}|\\arg\s*\\(max|min)\b|\\operatorname\*\s*\{\s*arg\s*(?:\\[,;: ]|~|\s)*\s*(max|min)\s*\}"),
+    (re.compile(r"\\mathop\s*\{\s*\\arg\s*\\(max|min)\s*\}|\\arg\s*\\(max|min)(?![a-zA-Z])|\\operatorname\*\s*\{\s*arg\s*(?:\\[,;: ]|~|\s)*\s*(max|min)\s*\}"),
      lambda m: "\\arg" + (m.group(1) or m.group(2) or m.group(3))),
     (re.compile(r"\\arg(?![a-zA-Z])"), r"\\operatorname{arg}"),
     # \mathop{\mathrm{E}} and \operatorname*{E}: a named operator with limits
@@ -127,7 +128,7 @@ _OPENING = set("([{\u27e8\u230a\u2308")
 _CLOSING = set(")]}\u27e9\u230b\u2309")
 _BARS = {"|", "\u2016"}
 _SIGNS = {"+", "-", "\u2212", "\u00b1", "\u2213"}
-_NAMED_SPACES = {"negativethinmathspace": None, "negativemediummathspace": None, "negativethickmathspace": None}
+_NAMED_SPACES = {"negativethinmathspace", "negativemediummathspace", "negativethickmathspace"}
 
 
 def _decode(text: str | None) -> str | None:
@@ -291,8 +292,9 @@ def _serialise(math: Element) -> str:
     return tostring(math, encoding="unicode", short_empty_elements=True)
 
 
-def tex_to_mathml(tex: str, *, display: bool) -> str:
-    """One formula as a ``<math>`` element (string); raises :class:`MathConversionError`."""
+def tex_to_mathml(tex: str, *, display: bool, annotation: str | None = None) -> str:
+    """One formula as a ``<math>`` element (string); raises :class:`MathConversionError`.
+    *annotation* is the TeX kept in the output, when it differs from what is converted."""
     source = preprocess(tex)
     if not source:
         raise MathConversionError("empty formula")
@@ -318,9 +320,9 @@ def tex_to_mathml(tex: str, *, display: bool) -> str:
     else:
         math.remove(row)
     semantics.append(content)
-    annotation = Element("annotation", {"encoding": "application/x-tex"})
-    annotation.text = tex.strip()
-    semantics.append(annotation)
+    note = Element("annotation", {"encoding": "application/x-tex"})
+    note.text = (annotation if annotation is not None else tex).strip()
+    semantics.append(note)
     math.append(semantics)
     return _serialise(math)
 
@@ -358,29 +360,63 @@ def _location(translator: HTML5Translator, node: nodes.Element) -> tuple[str | N
     return docname or translator.builder.current_docname, line
 
 
+_EQREF = re.compile(r"\\(eqref|ref)\s*\{([^{}]+)\}")
+_PLACEHOLDER = "MLNOTESEQREF{}"
+
+
+def _equation_link(translator: HTML5Translator, node: nodes.Element, kind: str, label: str) -> str | None:
+    """``\\eqref{label}`` inside a formula: a link to the equation with Sphinx's number."""
+    builder = translator.builder
+    domain: Any = builder.env.domains["math"]
+    dummy = addnodes.pending_xref("", refdomain="math", reftype="eq", reftarget=label)
+    dummy.source, dummy.line = node.source, node.line
+    ref = domain.resolve_xref(builder.env, builder.current_docname, builder, "eq", label, dummy, nodes.Text(""))
+    if ref is None:
+        return None
+    text = ref.astext() if kind == "eqref" else ref.astext().strip("()")
+    href = ref.get("refuri") or "#" + ref.get("refid", "")
+    return (f'<a xmlns="http://www.w3.org/1999/xhtml" class="reference internal" href="{translator.attval(href)}">'
+            f"{translator.encode(text)}</a>")
+
+
 def render(translator: HTML5Translator, node: nodes.Element, tex: str, *, display: bool) -> str:
     """The MathML of *tex*, or its source in ``<code>`` after a located warning."""
     state = _state(translator)
+    references = _EQREF.findall(tex)
+    source = _EQREF.sub(lambda m: r"\text{" + _PLACEHOLDER.format(references.index(m.groups())) + "}", tex)
     key = (tex, display)
     if key not in state.cache:
         try:
-            state.cache[key] = tex_to_mathml(tex, display=display)
+            state.cache[key] = tex_to_mathml(source, display=display, annotation=tex)
             state.converted += 1
         except MathConversionError as exc:
             state.cache[key] = exc
             state.failed += 1
     result = state.cache[key]
-    if isinstance(result, str):
-        return result
     docname, line = _location(translator, node)
-    if (docname, line, tex) not in state.warned:
-        state.warned.add((docname, line, tex))
-        report([Problem(
+    problems: list[Problem] = []
+    if isinstance(result, str):
+        for index, (kind, label) in enumerate(references):
+            link = _equation_link(translator, node, kind, label)
+            if link is None:
+                problems.append(Problem("math", f"\\{kind}{{{label}}}: no equation has the label {label!r}",
+                                        docname=docname, line=line,
+                                        hint="label the equation ($$ ... $$ (label) or :label:) or fix the name"))
+                link = "(??)"
+            result = result.replace(f"<mtext>{_PLACEHOLDER.format(index)}</mtext>", f"<mtext>{link}</mtext>")
+        output = result
+    else:
+        problems.append(Problem(
             "math", f"cannot render math as MathML: {result}: {tex.strip()!r}", docname=docname, line=line,
             hint="rewrite the formula with the supported commands listed in docs/authoring.md (数学公式); "
                  "until then the page shows its TeX source",
-        )])
-    return f'<code class="math-error">{translator.encode(tex.strip())}</code>'
+        ))
+        output = f'<code class="math-error">{translator.encode(tex.strip())}</code>'
+    for problem in problems:
+        if (docname, line, problem.message) not in state.warned:
+            state.warned.add((docname, line, problem.message))
+            report([problem])
+    return output
 
 
 def visit_math(translator: HTML5Translator, node: nodes.math) -> None:
