@@ -76,6 +76,12 @@ def test_upright_operator_names_and_tex_spacing() -> None:
     assert seq[ln - 1] == ("mspace", "")  # \frac12\ln: thin space before the name
 
 
+def test_relations_and_punctuation_are_operators() -> None:
+    seq = tokens(tree(r"W \sim U;\ a \pm b \bullet c \Longrightarrow d"))
+    assert {("mo", "\u223c"), ("mo", ";"), ("mo", "\u00b1"), ("mo", "\u2022"), ("mo", "\u27f9")} <= set(seq)
+    assert ("mi", "~") not in seq
+
+
 def test_limits_under_operators_in_display_style() -> None:
     math = tree(r"\max_{i} x_i + \sum_{j=1}^{n} y_j + \arg\min_\theta L", display=True)
     under = math.findall(".//m:munder", NS) + math.findall(".//m:munderover", NS)

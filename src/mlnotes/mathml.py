@@ -24,6 +24,7 @@ build never crashes on math, and ``-W`` fails it.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -184,6 +185,10 @@ _SEQUENCES = {"math", "mrow", "mtd", "mstyle", "mpadded", "msqrt", "menclose", "
 _THIN = "0.1667em"
 
 
+def _is_operator_symbol(text: str) -> bool:
+    return len(text) == 1 and (unicodedata.category(text) == "Sm" or text in ";:\u2022")
+
+
 def _upright_and_limits(math: Element) -> None:
     for parent in list(math.iter()):
         for child in list(parent):
@@ -191,6 +196,12 @@ def _upright_and_limits(math: Element) -> None:
             if child.tag == "mi" and child.get("mathvariant") is None and child.text and _ENTITY.fullmatch(child.text):
                 if re.fullmatch(r"[A-Za-z]", _name(child)):
                     child.set("mathvariant", "normal")
+            # \sim, \pm, \bullet, \Longrightarrow, ';' and ':' come out as identifiers; as operators
+            # they get the spacing of relations, binary operators and punctuation
+            if child.tag == "mi" and child.get("mathvariant") is None and _is_operator_symbol(_name(child)):
+                child.tag = "mo"
+                if _name(child) == "~":  # \sim (a TeX ~ is a no-break space in <mtext>)
+                    child.text = "\u223c"
             # \! and friends: MathML Core has no named (negative) spaces
             if child.tag == "mspace" and child.get("width") in _NAMED_SPACES:
                 parent.remove(child)
