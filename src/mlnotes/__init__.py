@@ -43,6 +43,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     from .excerpts import setup_excerpts
     from .frontmatter import setup_frontmatter
     from .i18n import setup_i18n
+    from .mathml import setup_mathml
+    from .offline import setup_offline
     from .pages import setup_pages
     from .postmeta import setup_postmeta
     from .posts import setup_posts
@@ -92,6 +94,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_lastupdated(app)
     setup_editlink(app)
     setup_book(app)
+    setup_mathml(app)
+    setup_offline(app)
     return {
         "version": __version__,
         "env_version": ENV_VERSION,

@@ -1,0 +1,58 @@
+"""A small threaded static server for browser tests that compresses like a real host.
+
+ReadTheDocs serves text with gzip/brotli; http.server sends it raw, which would make page
+weights and load times several times worse than what readers get.  This handler gzips text
+responses (HTML, CSS, JS, JSON, SVG, XML) when the request says ``Accept-Encoding: gzip``.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import io
+import http.server
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml", "application/xml")
+
+
+class GzipHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # quiet
+        pass
+
+    def send_head(self):  # type: ignore[override]
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        wants_gzip = "gzip" in self.headers.get("Accept-Encoding", "")
+        ctype = self.guess_type(str(path))
+        if not wants_gzip or not path.is_file() or not ctype.startswith(COMPRESSIBLE):
+            return super().send_head()
+        body = gzip.compress(path.read_bytes(), compresslevel=6)
+        self.send_response(200)
+        self.send_header("Content-Type", ctype if "charset" in ctype or not ctype.startswith("text/")
+                         else f"{ctype}; charset=utf-8")
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Vary", "Accept-Encoding")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "max-age=3600")
+        self.end_headers()
+        return io.BytesIO(body)
+
+
+@contextmanager
+def serve(directory: Path) -> Iterator[str]:
+    """Serve *directory* on 127.0.0.1 (a free port) while the block runs; yield the base URL."""
+    handler = functools.partial(GzipHandler, directory=str(directory))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=10)
