@@ -232,6 +232,20 @@ def test_incremental_build_updates_neighbours(make_app, rootdir, tmp_path) -> No
     assert warnings(app) == []
 
 
+def test_a_post_that_becomes_due_joins_the_navigation(make_app, rootdir, tmp_path, monkeypatch) -> None:
+    from datetime import datetime
+
+    import mlnotes.prevnext
+
+    src = copy_root(rootdir, tmp_path)
+    make_app("html", srcdir=src).build()
+    monkeypatch.setattr(mlnotes.prevnext, "now_in_site_tz", lambda runtime: datetime(3000, 1, 1))
+    app = make_app("html", srcdir=src)
+    app.build()  # no source changed; only the clock moved past the draft's date
+    assert post_nav(page(app, "posts/c"))["next"] == ("draft.html", "未来的草稿")
+    assert post_nav(page(app, "posts/draft"))["prev"] == ("c.html", "第三篇：最新")
+
+
 # ------------------------------------------------------------------------------- OpenGraph
 
 

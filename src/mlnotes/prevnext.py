@@ -3,7 +3,8 @@
 Only published posts (dated, not in the future) take part: a draft has no links and is never
 anyone's neighbour.  Ties in date are ordered by document name.  On an incremental build every
 post whose neighbours (or their titles) changed — because a post was added, removed, re-dated or
-retitled — is written again, through ``env-updated``.
+retitled, or because a future-dated post has become due — is written again, through
+``env-updated``, by comparing with the links the last build wrote.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from .state import PostRecord, get_posts
 
 #: (older docname, older title, newer docname, newer title); None where there is none
 Neighbours = tuple[str | None, str | None, str | None, str | None]
-_SNAPSHOT = "_mlnotes_prevnext_snapshot"
+#: every post's links as the last build wrote them (on the environment, so it survives builds)
+ENV_ATTR = "mlnotes_prevnext_shown"
 
 
 def neighbours(records: dict[str, PostRecord], now: Any) -> dict[str, Neighbours]:
@@ -65,19 +67,17 @@ def _decorate(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         doctree.append(nodes.raw("", html, format="html"))
 
 
-def _snapshot(app: Sphinx, env: Any, added: set[str], changed: set[str], removed: set[str]) -> list[str]:
-    # before removed documents are purged, so their old neighbours are known
-    setattr(app, _SNAPSHOT, _map(app, env))
-    return []
-
-
 def _dependents(app: Sphinx, env: Any) -> list[str]:
-    before: dict[str, Neighbours] = getattr(app, _SNAPSHOT, None) or {}
+    """Posts whose links differ from what the last build wrote: a post was added, removed,
+    re-dated or retitled, or a future-dated post has become due since then."""
+    before: dict[str, Neighbours] | None = env.__dict__.get(ENV_ATTR)
     after = _map(app, env)
+    env.__dict__[ENV_ATTR] = after
+    if before is None:  # a fresh environment: every post is written anyway
+        return []
     return sorted(d for d, links in after.items() if before.get(d) != links)
 
 
 def setup_prevnext(app: Sphinx) -> None:
     app.connect("doctree-resolved", _decorate, priority=600)
-    app.connect("env-get-outdated", _snapshot)
     app.connect("env-updated", _dependents)
