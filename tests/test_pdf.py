@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from pybtex.database import parse_file
 
+from bookorder import expected_book
 from conftest import REPO, STRICT, posts, sphinx_build, warnings_of
 
 FOOTCITE = re.compile(r"\{footcite:[a-z]+\}`([^`]+)`")
@@ -41,8 +42,63 @@ def pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out / "latex" / "mlnotes.pdf"
 
 
-def pdf_text(pdf: Path) -> str:
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+def pdf_text(pdf: Path, *options: str) -> str:
+    return subprocess.run(["pdftotext", *options, "-enc", "UTF-8", str(pdf), "-"],
+                          capture_output=True, text=True, check=True).stdout
+
+
+#: a part's title page: "第一部分" alone on a line, the area's name below it
+PART = re.compile(r"^\s*第([一二三四五六七八九十]+)部分\s*$", re.M)
+#: a chapter's first page: "第 N 章" alone on a line (pdftotext spaces the big number oddly) (running heads carry the title on the same line)
+CHAPTER = re.compile(r"^\s*第\s*(\d+)\s*章\s*$", re.M)
+#: the back matter's bibliography: its heading alone on a line
+BIBLIOGRAPHY = re.compile(r"^\s*参考文献\s*$", re.M)
+
+
+def openings(text: str) -> list[tuple[str, str]]:
+    """("part" | "chapter", the text that follows the opening, squashed), in page order."""
+    found = [(m.start(), "part", m.end()) for m in PART.finditer(text)]
+    found += [(m.start(), "chapter", m.end()) for m in CHAPTER.finditer(text)]
+    return [(kind, squash(text[end:end + 400])) for _, kind, end in sorted(found)]
+
+
+def test_parts_in_taxonomy_order_chapters_in_date_order(pdf: Path) -> None:
+    """The body of the book: one part per top-level area, then its posts oldest first, each
+    post exactly one chapter; numbered 1..N across the book."""
+    body = pdf_text(pdf, "-layout")
+    got = openings(body)
+    expected = [(kind, title) for part, chapters in expected_book()
+                for kind, title in [("part", part), *(("chapter", c.title) for c in chapters)]]
+    assert [kind for kind, _ in got] == [kind for kind, _ in expected]
+    for (kind, following), (_, title) in zip(got, expected):
+        assert following.startswith(squash(title)), f"{kind} {title!r} is not where the book order puts it"
+    numbers = [int(n) for n in CHAPTER.findall(body)]
+    assert numbers == list(range(1, len(posts()) + 1))
+
+
+def test_front_matter_then_one_bibliography_at_the_back(pdf: Path) -> None:
+    text = pdf_text(pdf, "-layout")
+    first_part = PART.search(text).start()
+    front = squash(text[:first_part])
+    assert front.index(squash("前言")) < front.index(squash("目录"))  # preface, then contents, before part one
+    headings = list(BIBLIOGRAPHY.finditer(text))
+    assert len(headings) == 1, "one bibliography, in the back matter (per-post ones are footnotes)"
+    last_chapter = list(CHAPTER.finditer(text))[-1].start()
+    assert headings[0].start() > last_chapter
+    back = text[headings[0].end():]
+    bib = parse_file(REPO / "refs.bib")
+    keys = {
+        key.strip()
+        for post in posts()
+        for group in FOOTCITE.findall(post.read_text(encoding="utf-8"))
+        for key in group.split(",")
+    } | {m for post in posts() for m in re.findall(r"^paper:\s*(\S+)", post.read_text(encoding="utf-8"), re.M)}
+    squashed = squash(back)
+    for key in sorted(keys):
+        title = re.sub(r"[{}]", "", bib.entries[key].fields["title"])
+        assert squash(title) in squashed, f"reference {key} is missing from the bibliography"
+    labels = [int(n) for n in re.findall(r"^\s*\[(\d+)\]", back, re.M)]
+    assert labels == list(range(1, len(keys) + 1)), "each cited paper exactly once"
 
 
 def test_every_post_is_a_chapter(pdf: Path) -> None:

@@ -336,6 +336,13 @@ class BookEpubBuilder(Epub3Builder):
             refnodes.append({"level": 1, "refuri": html.escape(file), "text": html.escape(text)})
         self.refnodes = refnodes
 
+    def prepare_writing(self, docnames: Any) -> None:
+        super().prepare_writing(docnames)
+        # Sphinx's XHTML pages carry no language; say it on every page, as nav.xhtml does
+        lang = html.escape(str(self.config.epub_language or self.config.language or "").replace("_", "-"), quote=True)
+        if lang:
+            self.globalcontext["html_tag"] = self.html_tag.replace("<html ", f'<html lang="{lang}" xml:lang="{lang}" ', 1)
+
     # With epub_tocscope "default", Sphinx builds nav.xhtml and toc.ncx from root_doc's toctree
     # again rather than from self.refnodes; "includehidden" uses self.refnodes, which is ours.
     def build_navigation_doc(self) -> None:
