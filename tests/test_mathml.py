@@ -152,7 +152,7 @@ def test_html_output(make_app, math_root: Path) -> None:
         etree.fromstring(formula)
     assert "<mtext>损失</mtext>" in page
     # numbered and labelled equations: Sphinx's anchors and numbers
-    assert re.search(r'<div class="math" id="equation-eq-loss">\s*<span class="eqno">\(1\)<a class="headerlink" '
+    assert re.search(r'<div class="math notranslate nohighlight" id="equation-eq-loss">\s*<span class="eqno">\(1\)<a class="headerlink" '
                      r'href="#equation-eq-loss"', page)
     assert re.search(r'id="equation-eq-euler">\s*<span class="eqno">\(2\)', page)
     assert re.search(r'<span class="eqno">\(3\)<a class="headerlink" href="#equation-[0-9a-f-]+"', page)  # amsmath

@@ -80,6 +80,7 @@ def test_every_post_renders_math_and_code(site: SiteBuild, post: Path) -> None:
     assert f"<h1>{title}" in html
     if "$$" in source:
         assert 'class="math notranslate nohighlight"' in html
+        assert '<math xmlns="http://www.w3.org/1998/Math/MathML" display="block">' in html  # MathML, no MathJax
     if "```python" in source:
         assert 'class="highlight-python notranslate"' in html
 
