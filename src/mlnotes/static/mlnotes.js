@@ -50,3 +50,28 @@ document.querySelectorAll("table.mlnotes-sortable").forEach((table) => {
   });
   document.addEventListener("keydown", (e) => { if (e.key === "Escape") hide(); });
 })();
+
+// mlnotes: a display formula wider than the column scrolls sideways (div.math has overflow-x: auto).
+// Keyboard users must be able to scroll it too, so exactly those formulas that overflow become
+// focusable groups; on a wider screen the same formulas drop out of the tab order again.
+(() => {
+  const mark = () => {
+    document.querySelectorAll("div.math").forEach((box) => {
+      const overflows = box.scrollWidth > box.clientWidth + 1;
+      if (overflows && !box.hasAttribute("tabindex")) {
+        box.tabIndex = 0;
+        box.dataset.mlnotesScroll = "1";
+        box.setAttribute("role", "group");
+        box.setAttribute("aria-label", "公式（可横向滚动）");
+      } else if (!overflows && box.dataset.mlnotesScroll) {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+        delete box.dataset.mlnotesScroll;
+      }
+    });
+  };
+  let pending = 0;
+  window.addEventListener("resize", () => { cancelAnimationFrame(pending); pending = requestAnimationFrame(mark); });
+  mark();
+})();
