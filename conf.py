@@ -73,6 +73,7 @@ html_last_updated_fmt = "%Y-%m-%d"
 html_search_language = "zh"
 html_theme_options = {
     "navigation_with_keys": False,
+    "header_links_before_dropdown": 3,  # the rest go under 更多, so the search button stays on the bar
     "show_toc_level": 2,
     "footer_start": ["copyright"],
     "footer_end": [],
