@@ -329,6 +329,7 @@ def build_command(src: Path, out: Path, options: tuple[str, ...]) -> list[str]:
 
 
 def one_build(src: Path, out: Path, options: tuple[str, ...]) -> Run:
+    src, out = src.resolve(), out.resolve()
     before = snapshot(out)
     log = out.parent / f"{out.name}.log"
     with log.open("w", encoding="utf-8") as stream:
