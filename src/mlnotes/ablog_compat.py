@@ -17,16 +17,23 @@ from sphinx.application import Sphinx
 
 
 def _detach(value: Any) -> None:
-    """Cut the nodes of a post record loose from the document they were copied from.
+    """Cut the nodes of a post record loose from the worker that read them.
 
-    ablog's ``doctree`` and ``excerpt`` nodes keep a reference to their source document, whose
-    settings hold the environment of the worker that read it.  Kept as they are, every merged
+    ablog's ``doctree`` (a whole document) and ``excerpt`` nodes keep references to a document
+    whose settings hold the environment of the worker that read it.  Kept as they are, every merged
     chunk would keep a whole copy of a worker's environment alive: at 1,000 posts a parallel
     read grew past 10 GB.  The nodes need no document: ablog puts copies into a new one to
     render them."""
+    import copy  # noqa: PLC0415
+
     from docutils import nodes  # noqa: PLC0415
 
     for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, nodes.document):  # ablog keeps a whole document per post
+            settings = copy.copy(item.settings)
+            settings.env = None
+            item.settings = settings
+            item.transformer = None
         if isinstance(item, nodes.Node):
             for node in item.findall(include_self=True):
                 if getattr(node, "_document", None) is not None:
