@@ -25,11 +25,38 @@ from typing import Any
 from sphinx.application import Sphinx
 
 
+def _detach(value: Any) -> None:
+    """Cut the nodes of a post record loose from the worker that read them.
+
+    ablog's ``doctree`` (a whole document) and ``excerpt`` nodes keep references to a document
+    whose settings hold the environment of the worker that read it.  Kept as they are, every merged
+    chunk would keep a whole copy of a worker's environment alive: at 1,000 posts a parallel
+    read grew past 10 GB.  The nodes need no document: ablog puts copies into a new one to
+    render them."""
+    import copy  # noqa: PLC0415
+
+    from docutils import nodes  # noqa: PLC0415
+
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, nodes.document):  # ablog keeps a whole document per post
+            settings = copy.copy(item.settings)
+            settings.env = None
+            item.settings = settings
+            item.transformer = None
+        if isinstance(item, nodes.Node):
+            for node in item.findall(include_self=True):
+                if getattr(node, "_document", None) is not None:
+                    node._document = None
+
+
 def _merge(app: Sphinx, env: Any, docnames: set[str], other: Any) -> None:
     theirs = getattr(other, "ablog_posts", {})
     mine = env.__dict__.setdefault("ablog_posts", {})
     for docname in docnames:
         if docname in theirs:
+            for info in theirs[docname]:
+                for key in ("doctree", "excerpt"):
+                    _detach(info.get(key))
             mine[docname] = theirs[docname]
 
 

@@ -11,7 +11,9 @@ Both build the same posts.  For every size, each repetition runs the four scenar
 no-change rebuild, edit one post's body, edit one post's tags) alternating a and b (and which
 of the two goes first alternates between repetitions); the table shows medians.  Peak memory
 is the largest sum of the proportional set size (PSS) of the sphinx-build process and its worker
-processes, sampled every 20 ms.  "Pages written" counts HTML and XML files in the output that are
+processes, sampled every 20 ms (shared pages counted once); the largest resident set of any one
+process (what ``/usr/bin/time`` reports) is shown too.  CPU seconds (user + system, workers
+included) are shown beside wall time because they are less disturbed by other load.  "Pages written" counts HTML and XML files in the output that are
 new or whose modification time changed; "content changed" counts those whose bytes changed.
 After b's first cold build the nothing-lost audit of ``make check`` runs on its output.
 
@@ -266,6 +268,10 @@ class Run:
     written: int
     changed: int
     warnings: list[str] = field(default_factory=list)
+    #: user + system CPU seconds of the build and its workers (less sensitive to a busy machine)
+    cpu: float = 0.0
+    #: largest resident set of any one process of the build (what /usr/bin/time reports)
+    maxrss_mib: float = 0.0
 
 
 def _children(pid: int) -> list[int]:
@@ -323,6 +329,7 @@ def build_command(src: Path, out: Path, options: tuple[str, ...]) -> list[str]:
 
 
 def one_build(src: Path, out: Path, options: tuple[str, ...]) -> Run:
+    src, out = src.resolve(), out.resolve()
     before = snapshot(out)
     log = out.parent / f"{out.name}.log"
     with log.open("w", encoding="utf-8") as stream:
@@ -331,8 +338,10 @@ def one_build(src: Path, out: Path, options: tuple[str, ...]) -> Run:
                                 cwd=src, env={**os.environ, "PYTHONHASHSEED": "0"})
         memory = PeakMemory(proc.pid)
         memory.start()
-        code = proc.wait()
+        # wait4: the rusage covers the build and the worker processes it waited for
+        _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
+        code = proc.returncode = os.waitstatus_to_exitcode(status)
         memory.done.set()
         memory.join()
     output = log.read_text(encoding="utf-8")
@@ -342,7 +351,8 @@ def one_build(src: Path, out: Path, options: tuple[str, ...]) -> Run:
     written = sum(1 for p, (mtime, _) in after.items() if before.get(p, (None,))[0] != mtime)
     changed = sum(1 for p, (_, digest) in after.items() if before.get(p, (None, None))[1] != digest)
     warnings = [line for line in output.splitlines() if "WARNING" in line or "ERROR" in line]
-    return Run(seconds, memory.peak_kib / 1024, written, changed, warnings)
+    return Run(seconds, memory.peak_kib / 1024, written, changed, warnings,
+               cpu=usage.ru_utime + usage.ru_stime, maxrss_mib=usage.ru_maxrss / 1024)
 
 
 # ------------------------------------------------------------------------------- edits
@@ -414,7 +424,7 @@ def bench_size(work: Path, n: int, repeat: int, site: Path) -> tuple[dict[str, d
                 run = one_build(src, out, f.options)
                 runs[f.name][scenario].append(run)
                 print(f"  N={n} run {r + 1}/{repeat} {f.name:<8} {scenario:<10} {run.seconds:7.2f} s "
-                      f"{run.peak_mib:6.0f} MiB  {run.written:5d} written", flush=True)
+                      f"(CPU {run.cpu:6.2f} s) {run.peak_mib:6.0f} MiB  {run.written:5d} written", flush=True)
                 if f.name == "mlnotes" and scenario == "cold" and r == 0:
                     audit_failures = audit_corpus(src, out)
     return runs, audit_failures
@@ -438,9 +448,13 @@ def table(n: int, repeat: int, runs: dict[str, dict[str, list[Run]]], audit_fail
 
     for scenario in SCENARIOS:
         row(f"{scenario} build, s", med(a[scenario], "seconds"), med(b[scenario], "seconds"), ".2f")
+    for scenario in SCENARIOS:
+        row(f"{scenario} build, CPU s", med(a[scenario], "cpu"), med(b[scenario], "cpu"), ".2f")
     peak_a = max(r.peak_mib for rs in a.values() for r in rs)
     peak_b = max(r.peak_mib for rs in b.values() for r in rs)
-    row("peak memory (PSS), MiB", peak_a, peak_b, ".0f")
+    row("peak memory, MiB (PSS sum)", peak_a, peak_b, ".0f")
+    row("peak RSS of one process, MiB", max(r.maxrss_mib for rs in a.values() for r in rs),
+        max(r.maxrss_mib for rs in b.values() for r in rs), ".0f")
     for scenario in SCENARIOS:
         row(f"pages written, {scenario}", med(a[scenario], "written"), med(b[scenario], "written"), ".0f")
     for scenario in SCENARIOS[1:]:
