@@ -5,22 +5,15 @@ phone viewport.  A page with known violations proves the harness reports them.""
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import http.server
 import json
 import os
-import shutil
 import subprocess
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from conftest import SiteBuild
-
-BROWSER_DIR = Path(__file__).resolve().parent / "browser"
+from localsite import BROWSER_DIR, browser_tools, serve
 PAGES = [
     "index.html",
     "posts/2026/deepseek-v3.html",  # display math, code, tables, many citations, a paper card
@@ -33,29 +26,8 @@ BLOCKING = {"serious", "critical"}
 
 @pytest.fixture(scope="module")
 def tools() -> tuple[str, str]:
-    chromium = os.environ.get("CHROMIUM") or shutil.which("chromium")
-    node = shutil.which("node")
-    missing = [name for name, ok in (("chromium", chromium), ("node", node),
-                                     ("tests/browser/node_modules", (BROWSER_DIR / "node_modules" / "axe-core").is_dir())) if not ok]
-    if missing:
-        if os.environ.get("MLNOTES_NO_SYSTEM_DEPS"):
-            pytest.skip(f"MLNOTES_NO_SYSTEM_DEPS is set and {', '.join(missing)} missing")
-        pytest.fail(f"missing {', '.join(missing)}: `make test` installs them (Debian chromium via "
-                    "scripts/ensure-system-deps.sh, axe-core and playwright-core via npm ci in tests/browser)")
-    return node, chromium  # type: ignore[return-value]
-
-
-@contextlib.contextmanager
-def served(directory: Path) -> Iterator[str]:
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(directory))
-    handler.log_message = lambda *a: None  # type: ignore[attr-defined]
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    chromium, node = browser_tools("axe-core")
+    return node, chromium
 
 
 def run_axe(tools: tuple[str, str], base: str, pages: list[str], **env: str) -> dict:
@@ -79,7 +51,7 @@ def blocking(out: dict) -> list[str]:
 
 def test_no_serious_or_critical_violations(site: SiteBuild, tools: tuple[str, str]) -> None:
     assert site.first.returncode == 0, site.first.stderr[-3000:]
-    with served(site.out) as base:
+    with serve(site.out) as base:
         out = run_axe(tools, base, PAGES)
     assert out["errors"] == [], out["errors"]  # script errors, or search results that never rendered
     runs = {(r["page"], r["mode"], r["viewport"]) for r in out["runs"]}
@@ -96,7 +68,7 @@ def test_the_harness_reports_violations(tmp_path: Path, tools: tuple[str, str]) 
         '<img src="x.png"><button></button>'
         '<p style="color:#777;background:#888">对比度太低的文字</p>'
         "</main></body></html>\n", encoding="utf-8")
-    with served(tmp_path) as base:
+    with serve(tmp_path) as base:
         out = run_axe(tools, base, ["bad.html"], AXE_VIEWPORTS="desktop")
     found = {(r["mode"], v["id"]) for r in out["runs"] for v in r["violations"] if v["impact"] in BLOCKING}
     for mode in ("light", "dark"):

@@ -3,21 +3,17 @@ served from 127.0.0.1: Chinese compounds and English names find the right posts 
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import os
 import re
 import shutil
 import subprocess
-import threading
 from pathlib import Path
 
 import pytest
 
 from conftest import REPO, SiteBuild, posts
-
-BROWSER_DIR = Path(__file__).resolve().parent / "browser"
+from localsite import BROWSER_DIR, browser_tools, serve
 
 
 def _titles(area_prefix: str) -> set[str]:
@@ -36,30 +32,16 @@ def _title(slug: str) -> str:
 
 @pytest.fixture(scope="module")
 def search(site: SiteBuild):
-    chromium = os.environ.get("CHROMIUM") or shutil.which("chromium")
-    node = shutil.which("node")
-    missing = [name for name, ok in (("chromium", chromium), ("node", node),
-                                     ("tests/browser/node_modules", (BROWSER_DIR / "node_modules").is_dir())) if not ok]
-    if missing:
-        if os.environ.get("MLNOTES_NO_SYSTEM_DEPS"):
-            pytest.skip(f"MLNOTES_NO_SYSTEM_DEPS is set and {', '.join(missing)} missing")
-        pytest.fail(f"missing {', '.join(missing)}: `make test` installs them (Debian chromium via "
-                    "scripts/ensure-system-deps.sh, playwright-core via npm ci in tests/browser)")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site.out))
-    handler.log_message = lambda *a: None  # type: ignore[attr-defined]
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    chromium, node = browser_tools()
+    with serve(site.out) as base:
 
-    def run(*queries: str) -> dict:
-        result = subprocess.run([node, str(BROWSER_DIR / "search.mjs"), base, *queries], capture_output=True,
-                                text=True, timeout=180, env={**os.environ, "CHROMIUM": chromium})
-        assert result.returncode == 0, result.stderr[-3000:]
-        return json.loads(result.stdout.strip().splitlines()[-1])
+        def run(*queries: str) -> dict:
+            result = subprocess.run([node, str(BROWSER_DIR / "search.mjs"), base, *queries], capture_output=True,
+                                    text=True, timeout=180, env={**os.environ, "CHROMIUM": chromium})
+            assert result.returncode == 0, result.stderr[-3000:]
+            return json.loads(result.stdout.strip().splitlines()[-1])
 
-    yield run
-    httpd.shutdown()
-    httpd.server_close()
+        yield run
 
 
 def test_chinese_and_english_queries_find_the_right_posts(search) -> None:

@@ -20,13 +20,10 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
 from lxml import html as lxml_html
 
 from conftest import REPO, SiteBuild
-from gzipserver import serve
-
-BROWSER_DIR = Path(__file__).resolve().parent / "browser"
+from localsite import BROWSER_DIR, browser_tools, serve
 SITE_URL = "https://mlnotes.readthedocs.io/zh-cn/latest/"  # conf.py's DEFAULT_BASEURL (the tests unset RTD's)
 
 #: link relations that make the browser fetch (or connect to) the target
@@ -135,21 +132,8 @@ def test_a_mathjax_site_fails_the_check(make_app, rootdir: Path, tmp_path: Path)
 
 # -- in Chromium -------------------------------------------------------------------------------
 
-def _tools() -> tuple[str, str]:
-    chromium = os.environ.get("CHROMIUM") or shutil.which("chromium")
-    node = shutil.which("node")
-    missing = [name for name, ok in (("chromium", chromium), ("node", node),
-                                     ("tests/browser/node_modules", (BROWSER_DIR / "node_modules").is_dir())) if not ok]
-    if missing:
-        if os.environ.get("MLNOTES_NO_SYSTEM_DEPS"):
-            pytest.skip(f"MLNOTES_NO_SYSTEM_DEPS is set and {', '.join(missing)} missing")
-        pytest.fail(f"missing {', '.join(missing)}: `make test` installs them (Debian chromium via "
-                    "scripts/ensure-system-deps.sh, the npm packages via npm ci in tests/browser)")
-    return str(chromium), str(node)
-
-
 def test_pages_request_only_the_site_and_search_button_works(site: SiteBuild) -> None:
-    chromium, node = _tools()
+    chromium, node = browser_tools()
     paths = ["index.html", "posts/2026/edm.html", "topics/index.html", "docs/authoring.html", "search.html"]
     with serve(site.out) as base:
         result = subprocess.run([node, str(BROWSER_DIR / "offline.mjs"), base, "扩散模型", *paths],
@@ -210,7 +194,7 @@ def test_lighthouse_math_heavy_post(site: SiteBuild, tmp_path: Path) -> None:
     """Lighthouse's own simulated throttling (mobile preset).  The score of one run moves by a
     few points on a busy machine, so the assertion takes the best of up to three runs; the
     figures of every page land in _build/lighthouse.json (docs/quality.md quotes them)."""
-    chromium, node = _tools()
+    chromium, node = browser_tools("lighthouse")
     heavy = _most_math(site.out)
     pages = ["index.html", heavy, "posts/2026/deepseek-v3.html", "posts/2026/clip.html"]
     assert len(set(pages)) == 4 and all((site.out / p).is_file() for p in pages)

@@ -4,14 +4,12 @@ by date (also after incremental builds), OpenGraph, sitemap and robots.txt, the 
 
 from __future__ import annotations
 
-import functools
 import http.server
 import json
 import os
 import re
 import shutil
 import subprocess
-import threading
 from html import unescape
 from pathlib import Path
 
@@ -20,6 +18,7 @@ from lxml import etree
 from sphinx.util.console import strip_colors
 
 from conftest import REPO, SiteBuild, posts
+from localsite import BROWSER_DIR, browser_tools, serve
 from mlnotes.editlink import Repository, web_address
 from mlnotes.lastupdated import parse_log
 from mlnotes.notfound import absolutize
@@ -493,7 +492,6 @@ def test_copy_script_only_on_pages_with_code(reading) -> None:
 
 # ------------------------------------------------------------------ in a real browser (Chromium)
 
-BROWSER_DIR = Path(__file__).resolve().parent / "browser"
 
 
 class _SiteHandler(http.server.SimpleHTTPRequestHandler):
@@ -523,24 +521,11 @@ class _SiteHandler(http.server.SimpleHTTPRequestHandler):
 
 
 def run_browser(outdir: Path, prefix: str, code_page: str, plain_page: str) -> dict:
-    chromium = os.environ.get("CHROMIUM") or shutil.which("chromium")
-    node = shutil.which("node")
-    missing = [n for n, ok in (("chromium", chromium), ("node", node),
-                               ("tests/browser/node_modules", (BROWSER_DIR / "node_modules").is_dir())) if not ok]
-    if missing:
-        if os.environ.get("MLNOTES_NO_SYSTEM_DEPS"):
-            pytest.skip(f"MLNOTES_NO_SYSTEM_DEPS is set and {', '.join(missing)} missing")
-        pytest.fail(f"missing {', '.join(missing)}: `make test` installs them")
+    chromium, node = browser_tools()
     handler = type("Handler", (_SiteHandler,), {"prefix": prefix})
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(outdir)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        base = f"http://127.0.0.1:{httpd.server_address[1]}{prefix}"
-        done = subprocess.run([node, str(BROWSER_DIR / "reading.mjs"), base, code_page, plain_page], capture_output=True,
-                              text=True, timeout=300, env={**os.environ, "CHROMIUM": chromium})
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with serve(outdir, handler) as base:
+        done = subprocess.run([node, str(BROWSER_DIR / "reading.mjs"), base + prefix, code_page, plain_page],
+                              capture_output=True, text=True, timeout=300, env={**os.environ, "CHROMIUM": chromium})
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 

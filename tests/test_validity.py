@@ -4,7 +4,6 @@ reports no error on any page of the real site, and it does report a broken page.
 from __future__ import annotations
 
 import html
-import os
 import posixpath
 import re
 from pathlib import Path
@@ -12,18 +11,15 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, SiteBuild
+from localsite import require
 from mlnotes.htmlcheck import HtmlError, find_vnu, validate
 
 
 @pytest.fixture(scope="module")
 def vnu() -> tuple[str, Path]:
     java, jar = find_vnu(REPO)
-    missing = [name for name, ok in (("java", java), (f"{jar or 'tests/browser/node_modules/vnu-jar'}", jar)) if not ok]
-    if missing:
-        if os.environ.get("MLNOTES_NO_SYSTEM_DEPS"):
-            pytest.skip(f"MLNOTES_NO_SYSTEM_DEPS is set and {', '.join(missing)} missing")
-        pytest.fail(f"missing {', '.join(missing)}: `make test` installs them (a JRE via "
-                    "scripts/ensure-system-deps.sh, vnu-jar via npm ci in tests/browser)")
+    require([name for name, ok in (("java", java), (f"{jar or 'tests/browser/node_modules/vnu-jar'}", jar)) if not ok],
+            "a JRE via scripts/ensure-system-deps.sh, vnu-jar via npm ci in tests/browser")
     return java, jar  # type: ignore[return-value]
 
 

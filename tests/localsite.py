@@ -1,7 +1,9 @@
-"""A small threaded static server for browser tests that compresses like a real host.
+"""What the browser and validator tests share: the system tools they need (found, or a skip
+under ``MLNOTES_NO_SYSTEM_DEPS``, or a failure naming how to install them) and a small threaded
+static server on 127.0.0.1 that compresses like a real host.
 
 ReadTheDocs serves text with gzip/brotli; http.server sends it raw, which would make page
-weights and load times several times worse than what readers get.  This handler gzips text
+weights and load times several times worse than what readers get.  ``GzipHandler`` gzips text
 responses (HTML, CSS, JS, JSON, SVG, XML) when the request says ``Accept-Encoding: gzip``.
 """
 
@@ -11,10 +13,16 @@ import functools
 import gzip
 import io
 import http.server
+import os
+import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+import pytest
+
+BROWSER_DIR = Path(__file__).resolve().parent / "browser"
 
 COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml", "application/xml")
 
@@ -43,10 +51,30 @@ class GzipHandler(http.server.SimpleHTTPRequestHandler):
         return io.BytesIO(body)
 
 
+def require(missing: list[str], how: str) -> None:
+    """Skip when tools are knowingly absent (``MLNOTES_NO_SYSTEM_DEPS``), else fail saying how to get them."""
+    if not missing:
+        return
+    if os.environ.get("MLNOTES_NO_SYSTEM_DEPS"):
+        pytest.skip(f"MLNOTES_NO_SYSTEM_DEPS is set and {', '.join(missing)} missing")
+    pytest.fail(f"missing {', '.join(missing)}: `make test` installs them ({how})")
+
+
+def browser_tools(npm_package: str = "playwright-core") -> tuple[str, str]:
+    """(chromium, node) for the scripts in tests/browser, which need *npm_package* installed there."""
+    chromium = os.environ.get("CHROMIUM") or shutil.which("chromium")
+    node = shutil.which("node")
+    package = BROWSER_DIR / "node_modules" / npm_package
+    require([name for name, ok in (("chromium", chromium), ("node", node),
+                                   (f"tests/browser/node_modules/{npm_package}", package.is_dir())) if not ok],
+            f"Debian chromium via scripts/ensure-system-deps.sh, {npm_package} via npm ci in tests/browser")
+    return str(chromium), str(node)
+
+
 @contextmanager
-def serve(directory: Path) -> Iterator[str]:
+def serve(directory: Path, handler_class: type[http.server.SimpleHTTPRequestHandler] = GzipHandler) -> Iterator[str]:
     """Serve *directory* on 127.0.0.1 (a free port) while the block runs; yield the base URL."""
-    handler = functools.partial(GzipHandler, directory=str(directory))
+    handler = functools.partial(handler_class, directory=str(directory))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
