@@ -9,9 +9,11 @@ from sphinx.application import Sphinx
 
 from . import render
 from .citing import cite_block
+from .listing import published
 from .pages import Site, html_builder, now_in_site_tz
 from .readingtime import reading_html
 from .related import citing_posts, paper_counts, related_posts
+from .runtime import once_per_write
 from .state import get_posts
 
 
@@ -77,26 +79,16 @@ def _decorate(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         sections[0].append(block)
 
 
-_CACHE = "_mlnotes_public_posts"
-
-
 def _public_posts(app: Sphinx, site: Site) -> tuple[dict, object, dict]:
     """Published records, paper counts and the paper → citing notes index, computed once per
     write phase, not once per post."""
-    cached = getattr(app, _CACHE, None)
-    if cached is None:
-        now = now_in_site_tz(site.runtime)
-        public = {d: r for d, r in get_posts(app.env).items() if r.when is not None and r.when <= now}
-        cached = (public, paper_counts(public), citing_posts(public))
-        setattr(app, _CACHE, cached)
-    return cached
 
+    def compute() -> tuple[dict, object, dict]:
+        public = {r.docname: r for r in published(get_posts(app.env).values(), now_in_site_tz(site.runtime))}
+        return public, paper_counts(public), citing_posts(public)
 
-def _forget(app: Sphinx, env: object) -> list[str]:
-    setattr(app, _CACHE, None)  # records may have changed while reading
-    return []
+    return once_per_write(app, "public_posts", compute)
 
 
 def setup_postmeta(app: Sphinx) -> None:
     app.connect("doctree-resolved", _decorate)
-    app.connect("env-updated", _forget)

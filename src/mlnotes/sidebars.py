@@ -29,6 +29,7 @@ from sphinx.config import Config
 
 from .listing import members, published
 from .pages import Site, html_builder, now_in_site_tz
+from .runtime import once_per_write
 from .state import PostRecord, get_posts
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -36,7 +37,6 @@ PREFIX = "mlnotes/"
 RECENT = 5
 #: facets not shown on the post card (a note cites many papers; the main paper has its own card)
 NOT_ON_CARD = ("paper",)
-_CACHE = "_mlnotes_sidebar_data"
 
 
 def _add_templates(app: Sphinx, config: Config) -> None:
@@ -56,9 +56,10 @@ def _link(page: str, label: str, count: int | None = None) -> dict[str, Any]:
 def sidebar_data(app: Sphinx) -> dict[str, Any]:
     """What the sidebars show, independent of the page (pagenames, not URLs): computed once per
     write phase (per worker process in a parallel write)."""
-    cached = getattr(app, _CACHE, None)
-    if cached is not None:
-        return cached
+    return once_per_write(app, "sidebars", lambda: _sidebar_data(app))
+
+
+def _sidebar_data(app: Sphinx) -> dict[str, Any]:
     site = Site(app)
     posts = published(get_posts(app.env).values(), now_in_site_tz(site.runtime))
     data: dict[str, Any] = {
@@ -90,7 +91,6 @@ def sidebar_data(app: Sphinx) -> dict[str, Any]:
     paper = site.runtime.facet("paper")
     if paper is not None:
         data["papers"] = site.facet_index(paper)
-    setattr(app, _CACHE, data)
     return data
 
 
@@ -122,12 +122,6 @@ def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[s
         context["mlnotes_post"] = post_card(app, post)
 
 
-def _forget(app: Sphinx, env: object) -> list[str]:
-    setattr(app, _CACHE, None)  # posts may have changed while reading
-    return []
-
-
 def setup_sidebars(app: Sphinx) -> None:
     app.connect("config-inited", _add_templates)
     app.connect("html-page-context", _page_context)
-    app.connect("env-updated", _forget)
