@@ -36,8 +36,10 @@ $(STAMP): requirements.lock pyproject.toml scripts/bootstrap-venv.sh
 
 venv: $(STAMP)
 
+# mlnotes.build is sphinx-build with a check first: when no input changed since the last clean build
+# it says so and returns at once (see docs/performance.md); otherwise it runs sphinx-build itself.
 html: $(STAMP)
-	$(SPHINXBUILD) -b html $(SPHINXOPTS) $(SPHINXJOBS) -d $(BUILDDIR)/doctrees/html . $(BUILDDIR)/html
+	$(BIN)/python -m mlnotes.build -b html $(SPHINXOPTS) $(SPHINXJOBS) -d $(BUILDDIR)/doctrees/html . $(BUILDDIR)/html
 	@echo "mlnotes: site built in $(BUILDDIR)/html/index.html"
 
 texlive:

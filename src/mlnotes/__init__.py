@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sphinx.application import Sphinx
+if TYPE_CHECKING:  # the build front end (mlnotes.build) must not import Sphinx to say nothing changed
+    from sphinx.application import Sphinx
 
 __version__ = "0.2.0"
 
@@ -62,6 +63,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     from .prevnext import setup_prevnext
     from .readingtime import setup_readingtime
     from .sitemap import setup_sitemap
+    from .buildinfo import setup_buildinfo
 
     app.setup_extension("ablog")
     app.connect("config-inited", _fresh_ablog_state, priority=100)
@@ -96,6 +98,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_book(app)
     setup_mathml(app)
     setup_offline(app)
+    setup_buildinfo(app)
     return {
         "version": __version__,
         "env_version": ENV_VERSION,

@@ -5,11 +5,14 @@ a = plain Sphinx + ablog + pydata-sphinx-theme, configured as ablog's own quick-
     ``blog_feed_archives = True`` for a feed per tag, category, year and author, a
     ``postlist`` with excerpts on the home page), built with plain ``sphinx-build``.
 b = the mlnotes site: this repository's ``conf.py`` (only ``include_patterns`` narrowed to the
-    corpus), built exactly as ``make html`` builds it (``-n -W --keep-going -j auto``).
+    corpus), built exactly as ``make html`` builds it: ``python -m mlnotes.build`` (the front end
+    that skips ``sphinx-build`` when no input changed) with ``-n -W --keep-going -j auto``.
 
-Both build the same posts.  For every size, each repetition runs the four scenarios (cold build,
+Both build the same posts.  For every size, each repetition runs the scenarios (cold build,
 no-change rebuild, edit one post's body, edit one post's tags) alternating a and b (and which
-of the two goes first alternates between repetitions); the table shows medians.  Peak memory
+of the two goes first alternates between repetitions); the table shows medians.  One more
+scenario runs plain ``sphinx-build`` on b's unchanged output, to show what the front end saves
+(a's figure in that row is its ordinary no-change rebuild).  Peak memory
 is the largest sum of the proportional set size (PSS) of the sphinx-build process and its worker
 processes, sampled every 20 ms (shared pages counted once); the largest resident set of any one
 process (what ``/usr/bin/time`` reports) is shown too.  CPU seconds (user + system, workers
@@ -60,7 +63,10 @@ N_TOP_AREAS, N_CHILD_AREAS, N_TAGS = 6, 3, 40
 #: the markers the edit scenarios change (end of the first and of the third paragraph)
 EXCERPT_MARK, BODY_MARK = "首段完。", "本段完。"
 FIRST_DAY = date(2022, 1, 1)
-SCENARIOS = ("cold", "no-change", "edit body", "edit tags")
+#: "no-change, sphinx-build" calls sphinx-build directly on b's unchanged output, without the front end
+#: `make html` uses (mlnotes.build); a's figure for it is its ordinary no-change rebuild
+DIRECT = "no-change, sphinx-build"
+SCENARIOS = ("cold", "no-change", DIRECT, "edit body", "edit tags")
 STRICT = ["-n", "-W", "--keep-going", "-j", "auto"]  # what `make html` passes
 
 
@@ -242,12 +248,14 @@ class Flavour:
     conf: str
     index: str
     options: tuple[str, ...]
+    #: the module run with ``python -m``: plain ``sphinx``, or the front end ``make html`` uses
+    module: str = "sphinx"
 
 
 def flavours(site: Path) -> tuple[Flavour, Flavour]:
     return (
         Flavour("ablog", ABLOG_CONF, ABLOG_INDEX, ()),
-        Flavour("mlnotes", site_conf(site), MLNOTES_INDEX, tuple(STRICT)),
+        Flavour("mlnotes", site_conf(site), MLNOTES_INDEX, tuple(STRICT), "mlnotes.build"),
     )
 
 
@@ -323,18 +331,18 @@ def snapshot(out: Path) -> dict[str, tuple[int, str]]:
     return found
 
 
-def build_command(src: Path, out: Path, options: tuple[str, ...]) -> list[str]:
-    return [sys.executable, "-m", "sphinx", "-b", "html", "-q", *options, "-d", str(out / ".doctrees"),
+def build_command(src: Path, out: Path, options: tuple[str, ...], module: str = "sphinx") -> list[str]:
+    return [sys.executable, "-m", module, "-b", "html", "-q", *options, "-d", str(out / ".doctrees"),
             str(src), str(out), "--no-color"]
 
 
-def one_build(src: Path, out: Path, options: tuple[str, ...]) -> Run:
+def one_build(src: Path, out: Path, options: tuple[str, ...], module: str = "sphinx") -> Run:
     src, out = src.resolve(), out.resolve()
     before = snapshot(out)
     log = out.parent / f"{out.name}.log"
     with log.open("w", encoding="utf-8") as stream:
         start = time.perf_counter()
-        proc = subprocess.Popen(build_command(src, out, options), stdout=stream, stderr=subprocess.STDOUT,
+        proc = subprocess.Popen(build_command(src, out, options, module), stdout=stream, stderr=subprocess.STDOUT,
                                 cwd=src, env={**os.environ, "PYTHONHASHSEED": "0"})
         memory = PeakMemory(proc.pid)
         memory.start()
@@ -417,11 +425,13 @@ def bench_size(work: Path, n: int, repeat: int, site: Path) -> tuple[dict[str, d
         for scenario in SCENARIOS:
             for f in order:
                 src, out = srcs[f.name], outs[f.name]
+                if scenario == DIRECT and f.module == "sphinx":
+                    continue  # the same as its no-change run
                 if scenario == "edit body":
                     edit_body(newest_post(src), r + 1)
                 elif scenario == "edit tags":
                     edit_tags(newest_post(src), r + 1)
-                run = one_build(src, out, f.options)
+                run = one_build(src, out, f.options, "sphinx" if scenario == DIRECT else f.module)
                 runs[f.name][scenario].append(run)
                 print(f"  N={n} run {r + 1}/{repeat} {f.name:<8} {scenario:<10} {run.seconds:7.2f} s "
                       f"(CPU {run.cpu:6.2f} s) {run.peak_mib:6.0f} MiB  {run.written:5d} written", flush=True)
@@ -434,17 +444,18 @@ GOALS = {"cold": 0.6, "edit body": 0.2}
 
 
 def table(n: int, repeat: int, runs: dict[str, dict[str, list[Run]]], audit_failures: list[str]) -> str:
-    a, b = runs["ablog"], runs["mlnotes"]
+    a, b = dict(runs["ablog"]), runs["mlnotes"]
+    a[DIRECT] = a["no-change"]
 
     def med(rs: list[Run], attr: str) -> float:
         return statistics.median(getattr(r, attr) for r in rs)
 
-    head = f"{'':<30}{'a: ablog':>10}{'b: mlnotes':>12}{'b/a':>7}"
+    head = f"{'':<40}{'a: ablog':>10}{'b: mlnotes':>12}{'b/a':>7}"
     rows = [f"N = {n} posts, {repeat} alternating run(s) each, medians", head, "-" * len(head)]
 
     def row(label: str, va: float, vb: float, fmt: str) -> None:
         ratio = f"{vb / va:7.2f}" if va else f"{'-':>7}"
-        rows.append(f"{label:<30}{va:>10{fmt}}{vb:>12{fmt}}{ratio}")
+        rows.append(f"{label:<40}{va:>10{fmt}}{vb:>12{fmt}}{ratio}")
 
     for scenario in SCENARIOS:
         row(f"{scenario} build, s", med(a[scenario], "seconds"), med(b[scenario], "seconds"), ".2f")
