@@ -65,7 +65,7 @@ EXCERPT_MARK, BODY_MARK = "首段完。", "本段完。"
 FIRST_DAY = date(2022, 1, 1)
 #: "no-change, sphinx-build" calls sphinx-build directly on b's unchanged output, without the front end
 #: `make html` uses (mlnotes.build); a's figure for it is its ordinary no-change rebuild
-DIRECT = "no-change, sphinx-build"
+DIRECT = "no-change (plain sphinx-build)"
 SCENARIOS = ("cold", "no-change", DIRECT, "edit body", "edit tags")
 STRICT = ["-n", "-W", "--keep-going", "-j", "auto"]  # what `make html` passes
 
