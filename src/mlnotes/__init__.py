@@ -64,6 +64,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     from .readingtime import setup_readingtime
     from .sitemap import setup_sitemap
     from .buildinfo import setup_buildinfo
+    from .readplan import setup_readplan
 
     app.setup_extension("ablog")
     app.connect("config-inited", _fresh_ablog_state, priority=100)
@@ -99,6 +100,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_mathml(app)
     setup_offline(app)
     setup_buildinfo(app)
+    setup_readplan(app)
     return {
         "version": __version__,
         "env_version": ENV_VERSION,

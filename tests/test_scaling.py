@@ -1,0 +1,110 @@
+"""What keeps a rebuild cheap when the site is large (issue 9), checked by behaviour, not by time.
+
+* ablog's reference to each post's whole document is not kept in the environment unless ablog's
+  full-text feeds need it (:func:`mlnotes.ablog_compat.keeps_post_documents`);
+* a handful of changed documents is read in the main process even under ``-j`` (no worker ships
+  the whole environment back), while many changed documents are still read in parallel, and the
+  write phase gets its ``-j`` back (:mod:`mlnotes.readplan`).
+
+The corpus is the benchmark's (``mlnotes.bench.write_corpus``) with the site's own ``conf.py``.
+"""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import pytest
+from sphinx.util.console import strip_colors
+
+from mlnotes import bench
+from mlnotes.readplan import read_serially
+
+from conftest import REPO
+
+N = 12
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    bench.write_corpus(tmp_path / "corpus", N)
+    _, mlnotes = bench.flavours(REPO)
+    bench.prepare(tmp_path / "corpus", tmp_path / "src", mlnotes)
+    return tmp_path / "src"
+
+
+def build_warnings(app) -> list[str]:
+    """Warnings of the build (a second app in one test re-registers Sphinx's nodes: not ours)."""
+    lines = strip_colors(app._warning.getvalue()).splitlines()
+    return [line for line in lines if "WARNING" in line and "is already registered" not in line]
+
+
+def posts(src: Path) -> list[Path]:
+    return sorted((src / "posts").rglob("*.md"))
+
+
+def test_post_documents_are_not_kept_when_nothing_reads_them(make_app, corpus: Path) -> None:
+    app = make_app("html", srcdir=corpus, parallel=2)
+    app.build()
+    assert build_warnings(app) == []
+    records = app.env.ablog_posts
+    assert len(records) == N
+    assert all(info["doctree"] is None for infos in records.values() for info in infos)
+    # what ablog does use is still there: the excerpt nodes, with the post's first paragraph
+    first = records[bench.post_path(Path(), 0).with_suffix("").as_posix()][0]
+    assert "合成笔记" not in "".join(n.astext() for n in first["excerpt"])  # the title is not the excerpt
+    assert first["excerpt"] and first["excerpt"][0].astext().strip()
+    # and the saved environment holds no docutils document at all
+    saved = pickle.loads((Path(app.doctreedir) / "environment.pickle").read_bytes())
+    assert all(info["doctree"] is None for infos in saved.ablog_posts.values() for info in infos)
+
+
+def test_post_documents_are_kept_for_ablog_full_text_feeds(make_app, corpus: Path) -> None:
+    app = make_app("html", srcdir=corpus, confoverrides={
+        "blog_baseurl": "https://notes.example.org/", "blog_feed_fulltext": True})
+    app.build()
+    infos = [info for infos in app.env.ablog_posts.values() for info in infos]
+    assert len(infos) == N
+    assert all(info["doctree"] is not None and "合成笔记" in info["doctree"].astext() for info in infos)
+
+
+@pytest.mark.parametrize(("to_read", "known", "serial"), [
+    (1, 0, True), (5, 0, True), (6, 0, False),          # a cold build of a tiny site: as Sphinx 8 did
+    (1, 1000, True), (99, 1000, True), (100, 1000, False), (1000, 1000, False),
+])
+def test_read_plan(to_read: int, known: int, serial: bool) -> None:
+    assert read_serially(to_read, known) is serial
+
+
+def _merges_during(make_app, src: Path) -> tuple[int, object]:
+    app = make_app("html", srcdir=src, parallel=2)
+    merged: list[int] = []
+    app.connect("env-merge-info", lambda app, env, docnames, other: merged.append(len(docnames)))
+    jobs_at_write: list[int] = []
+    app.connect("write-started", lambda app, builder: jobs_at_write.append(app.parallel))
+    app.build()
+    assert build_warnings(app) == []
+    assert jobs_at_write == [2] and app.parallel == 2  # writing keeps -j 2
+    return sum(merged), app
+
+
+def test_one_edited_post_is_read_in_the_main_process(make_app, corpus: Path) -> None:
+    cold, _ = _merges_during(make_app, corpus)
+    assert cold == N + 1  # every post and the home page came back from a worker
+    post = posts(corpus)[-1]
+    bench.edit_body(post, 1)
+    merged, app = _merges_during(make_app, corpus)
+    assert merged == 0
+    page = Path(app.outdir) / post.relative_to(corpus).with_suffix(".html")
+    assert "修订第一次" in page.read_text(encoding="utf-8")
+
+
+def test_many_changed_posts_are_still_read_in_parallel(make_app, corpus: Path) -> None:
+    _merges_during(make_app, corpus)
+    for i, post in enumerate(posts(corpus)):
+        bench.edit_body(post, i + 1)
+    merged, app = _merges_during(make_app, corpus)
+    assert merged == N
+    for post in posts(corpus):
+        page = Path(app.outdir) / post.relative_to(corpus).with_suffix(".html")
+        assert "修订" in page.read_text(encoding="utf-8")
