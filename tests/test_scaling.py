@@ -108,3 +108,51 @@ def test_many_changed_posts_are_still_read_in_parallel(make_app, corpus: Path) -
     for post in posts(corpus):
         page = Path(app.outdir) / post.relative_to(corpus).with_suffix(".html")
         assert "修订" in page.read_text(encoding="utf-8")
+
+
+def _search_index(app) -> str:
+    return (Path(app.outdir) / "searchindex.js").read_text(encoding="utf-8")
+
+
+INDEX_STATE = ("_mapping", "_title_mapping", "_titles", "_filenames", "_all_titles")
+
+
+def _copy_of(indexer: object) -> object:
+    import copy
+
+    clone = copy.copy(indexer)
+    for name in INDEX_STATE:
+        setattr(clone, name, copy.deepcopy(getattr(indexer, name)))
+    return clone
+
+
+def test_fast_prune_prunes_exactly_like_sphinx(make_app, corpus: Path) -> None:
+    from mlnotes import search
+
+    app = make_app("html", srcdir=corpus)
+    app.build()
+    indexer = app.builder.indexer
+    assert "prune" in vars(indexer)  # the set-based prune was installed for this build
+    # keep every document but one, given as a dict like Sphinx's env.all_docs
+    dropped = posts(corpus)[0].relative_to(corpus).with_suffix("").as_posix()
+    keep = {d: 0 for d in app.env.all_docs if d != dropped}
+    theirs, ours = _copy_of(indexer), _copy_of(indexer)
+    type(indexer).prune(theirs, keep)
+    search._prune_with_a_set(ours, keep)
+    for name in INDEX_STATE:
+        assert getattr(ours, name) == getattr(theirs, name), name
+    assert dropped in indexer._titles and dropped not in ours._titles
+    assert not any(dropped in docs for docs in ours._mapping.values())
+
+
+def test_a_removed_post_leaves_the_search_index(make_app, corpus: Path) -> None:
+    make_app("html", srcdir=corpus).build()
+    gone = posts(corpus)[0]
+    docname = gone.relative_to(corpus).with_suffix("").as_posix()
+    app = make_app("html", srcdir=corpus)
+    assert f'"{docname}"' in _search_index(app)
+    gone.unlink()
+    app.build()
+    assert build_warnings(app) == []
+    index = _search_index(app)
+    assert f'"{docname}"' not in index and f'"{posts(corpus)[1].relative_to(corpus).with_suffix("").as_posix()}"' in index
