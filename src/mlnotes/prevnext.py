@@ -17,7 +17,7 @@ from sphinx.application import Sphinx
 
 from .listing import published
 from .pages import Site, html_builder, now_in_site_tz
-from .runtime import get_runtime
+from .runtime import get_runtime, once_per_write
 from .state import PostRecord, get_posts
 
 #: (older docname, older title, newer docname, newer title); None where there is none
@@ -61,7 +61,7 @@ def nav_html(links: Neighbours, url: Any) -> str:
 def _decorate(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     if not html_builder(app) or docname not in get_posts(app.env):
         return
-    links = _map(app, app.env).get(docname)
+    links = once_per_write(app, "prevnext", lambda: _map(app, app.env)).get(docname)
     html = nav_html(links, Site(app).url_from(docname)) if links else ""
     if html:
         doctree.append(nodes.raw("", html, format="html"))

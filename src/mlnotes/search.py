@@ -31,7 +31,6 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.search.zh import JIEBA_DEFAULT_DICT, SearchChinese, jieba_load_userdict
 
-from .runtime import get_runtime
 
 GLOSSARY = Path(__file__).parent / "data" / "ml_terms.txt"
 DICT_NAME = "mlnotes-jieba-dict.txt"
@@ -64,11 +63,19 @@ class LazyChinese(SearchChinese):
         import snowballstemmer  # noqa: PLC0415 - Sphinx's own dependency
 
         self.stemmer = snowballstemmer.stemmer("english")
+        #: Latin word → its stem: the same words (attention, transformer …) recur on every page
+        self._stems: dict[str, str] = {}
 
     def stem(self, word: str) -> str:
         """Chinese words are never stemmed (the English stemmer leaves them as they are, at the
-        cost of a call for each of the half-million words of a 1,000-post site)."""
-        return word if ONLY_HAN.fullmatch(word) else super().stem(word)
+        cost of a call for each of the half-million words of a 1,000-post site); each Latin word
+        is stemmed once per build."""
+        if ONLY_HAN.fullmatch(word):
+            return word
+        stemmed = self._stems.get(word)
+        if stemmed is None:
+            stemmed = self._stems[word] = super().stem(word)
+        return stemmed
 
     def split(self, input: str) -> list[str]:  # noqa: A002 - Sphinx's signature
         if not self._loaded:
