@@ -156,3 +156,17 @@ def test_a_removed_post_leaves_the_search_index(make_app, corpus: Path) -> None:
     assert build_warnings(app) == []
     index = _search_index(app)
     assert f'"{docname}"' not in index and f'"{posts(corpus)[1].relative_to(corpus).with_suffix("").as_posix()}"' in index
+
+
+def test_the_environment_is_frozen_for_the_write_and_handed_back(make_app, corpus: Path) -> None:
+    import gc
+
+    app = make_app("html", srcdir=corpus, parallel=2)
+    during: list[int] = []
+    app.connect("write-started", lambda app, builder: during.append(gc.get_freeze_count()))
+    app.build()
+    assert build_warnings(app) == []
+    # the environment's objects (tens of thousands even for this small corpus) were frozen ...
+    assert during and during[0] > 10_000
+    # ... and handed back to the collector when the build finished
+    assert gc.get_freeze_count() == 0

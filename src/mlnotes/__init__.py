@@ -65,6 +65,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     from .sitemap import setup_sitemap
     from .buildinfo import setup_buildinfo
     from .readplan import setup_readplan
+    from .gcfreeze import setup_gcfreeze
 
     app.setup_extension("ablog")
     app.connect("config-inited", _fresh_ablog_state, priority=100)
@@ -101,6 +102,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_offline(app)
     setup_buildinfo(app)
     setup_readplan(app)
+    setup_gcfreeze(app)
     return {
         "version": __version__,
         "env_version": ENV_VERSION,

@@ -63,8 +63,9 @@ class LazyChinese(SearchChinese):
         import snowballstemmer  # noqa: PLC0415 - Sphinx's own dependency
 
         self.stemmer = snowballstemmer.stemmer("english")
-        #: Latin word → its stem: the same words (attention, transformer …) recur on every page
-        self._stems: dict[str, str] = {}
+        #: (Latin word, whether it is a known Latin term) → its stem: the same words (attention,
+        #: transformer …) recur on every page
+        self._stems: dict[tuple[str, bool], str] = {}
 
     def stem(self, word: str) -> str:
         """Chinese words are never stemmed (the English stemmer leaves them as they are, at the
@@ -72,9 +73,10 @@ class LazyChinese(SearchChinese):
         is stemmed once per build."""
         if ONLY_HAN.fullmatch(word):
             return word
-        stemmed = self._stems.get(word)
+        key = (word, word in self.latin_terms)  # SearchChinese.stem depends on both
+        stemmed = self._stems.get(key)
         if stemmed is None:
-            stemmed = self._stems[word] = super().stem(word)
+            stemmed = self._stems[key] = super().stem(word)
         return stemmed
 
     def split(self, input: str) -> list[str]:  # noqa: A002 - Sphinx's signature
