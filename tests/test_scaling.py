@@ -11,6 +11,7 @@ The corpus is the benchmark's (``mlnotes.bench.write_corpus``) with the site's o
 
 from __future__ import annotations
 
+import json
 import pickle
 from pathlib import Path
 
@@ -170,3 +171,27 @@ def test_the_environment_is_frozen_for_the_write_and_handed_back(make_app, corpu
     assert during and during[0] > 10_000
     # ... and handed back to the collector when the build finished
     assert gc.get_freeze_count() == 0
+
+
+def test_search_index_is_the_same_build_after_build_and_with_sphinx_own_prune(make_app, corpus: Path,
+                                                                               tmp_path: Path) -> None:
+    """Three builds of one corpus in one process: the second must not segment differently
+    (jieba's user dictionary loaded once), and the third, with Sphinx's own prune, must agree."""
+    import shutil
+
+    from mlnotes import search
+
+    indexes = []
+    for i, ours in enumerate((True, True, False)):
+        src = tmp_path / f"copy{i}"
+        shutil.copytree(corpus, src)
+        app = make_app("html", srcdir=src)
+        if not ours:
+            for listener in list(app.events.listeners["html-collect-pages"]):
+                if listener.handler is search._fast_prune:
+                    app.disconnect(listener.id)
+        app.build()
+        assert ("prune" in vars(app.builder.indexer)) is ours
+        indexes.append(_search_index(app))
+    assert json.dumps("合成")[1:-1] in indexes[0]  # Chinese terms (the index escapes them)
+    assert indexes[0] == indexes[1] == indexes[2]

@@ -83,8 +83,26 @@ class LazyChinese(SearchChinese):
         if not self._loaded:
             self._loaded = True
             if self._dict and Path(self._dict).is_file():
-                jieba_load_userdict(self._dict)
+                load_user_dictionary(self._dict)
         return super().split(input)
+
+
+def load_user_dictionary(path: str) -> None:
+    """Add a user dictionary to jieba's process-wide tokenizer, once per content.
+
+    jieba's ``add_word`` adds each word's frequency to the tokenizer's total every time, and the
+    default frequency it suggests depends on that total: loading the same dictionary a second
+    time (a second build in one process: tests, a live preview) segments text differently, so
+    the search index of the same site would differ from build to build."""
+    import hashlib  # noqa: PLC0415
+
+    import jieba  # noqa: PLC0415 - present whenever Sphinx's Chinese search is
+
+    key = hashlib.sha256(Path(path).read_bytes()).hexdigest()  # the same words from another path too
+    loaded: set[str] = jieba.dt.__dict__.setdefault("_mlnotes_user_dictionaries", set())
+    if key not in loaded:
+        jieba_load_userdict(path)
+        loaded.add(key)
 
 
 def dictionary_words(app: Sphinx) -> list[str]:
