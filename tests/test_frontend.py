@@ -60,6 +60,10 @@ class Site:
         return {p.relative_to(self.out).as_posix(): p.stat().st_mtime_ns
                 for p in self.out.rglob("*") if p.is_file() and self.doctrees not in p.parents}
 
+    def last_reason(self) -> str:
+        """The front end's note on the last build it ran."""
+        return (self.doctrees / frontend.REASON).read_text(encoding="utf-8").splitlines()[-1]
+
     def stamp(self) -> dict | None:
         path = self.doctrees / frontend.STAMP
         return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
@@ -157,6 +161,8 @@ def test_a_dependency_outside_the_source_tree_forces_a_build(site: Site) -> None
     assert str(Path(frontend.__file__).parent / "templates" / "layout.html") in files
     (site.extra / "humans.txt").write_text("第二版\n", encoding="utf-8")
     assert not site.build()
+    assert site.last_reason().endswith("built because files outside the source directory changed "
+                                       "(extensions, templates, dependencies); recorded as clean: yes")
     assert (site.out / "humans.txt").read_text(encoding="utf-8") == "第二版\n"
     assert site.build()
 
@@ -176,6 +182,10 @@ def test_each_kind_of_change_forces_a_build(site: Site, change: str) -> None:
     else:
         options = ("-D", "html_title=另一个标题")
     assert not site.build(*options)
+    expected = {"a deleted output page": "the output directory changed",
+                "an edited output page": "the output directory changed",
+                "a new define": "command changed"}.get(change, "sources changed")
+    assert site.last_reason().endswith(f"built because {expected}; recorded as clean: yes")
     # Sphinx rewrites a missing page; an edited one it leaves alone (its sources are older), as
     # plain sphinx-build would: the front end's job is only not to skip Sphinx
     assert (site.out / "index.html").is_file()
@@ -195,6 +205,7 @@ def test_an_environment_variable_named_in_conf_py_forces_a_build(site: Site) -> 
     url = "https://notes.example.org/zh/"
     env = {"READTHEDOCS_CANONICAL_URL": url}
     assert not site.build(env=env)
+    assert site.last_reason().endswith("built because environment changed; recorded as clean: yes")
     assert url in (site.out / "index.html").read_text(encoding="utf-8")
     assert site.build(env=env)
     assert not site.build()
@@ -211,6 +222,8 @@ def test_a_failed_build_leaves_no_record(site: Site) -> None:
         first = site.run()
         assert first.returncode != 0 and "2026-13-45" in first.stderr
         assert site.stamp() is None
+        assert site.last_reason().endswith(
+            f"built because sources changed; recorded as clean: no (sphinx-build exited with status {first.returncode})")
         # nothing changed since, but the last build was not clean: Sphinx runs again.  (Whether it
         # warns again is Sphinx's affair: it saved the environment, so it usually does not.)
         second = site.run()
@@ -238,6 +251,8 @@ def test_a_build_with_warnings_is_not_recorded(site: Site, tmp_path: Path) -> No
             if run == 0:
                 assert "no-such-key-2026" in result.stderr
                 assert other.stamp() is None
+                assert other.last_reason().endswith(
+                    "built because no record of a clean build; recorded as clean: no (the build warned)")
     finally:
         post.write_text(text, encoding="utf-8")
 

@@ -450,12 +450,12 @@ def table(n: int, repeat: int, runs: dict[str, dict[str, list[Run]]], audit_fail
     def med(rs: list[Run], attr: str) -> float:
         return statistics.median(getattr(r, attr) for r in rs)
 
-    head = f"{'':<40}{'a: ablog':>10}{'b: mlnotes':>12}{'b/a':>7}"
+    head = f"{'':<52}{'a: ablog':>10}{'b: mlnotes':>12}{'b/a':>7}"
     rows = [f"N = {n} posts, {repeat} alternating run(s) each, medians", head, "-" * len(head)]
 
     def row(label: str, va: float, vb: float, fmt: str) -> None:
         ratio = f"{vb / va:7.2f}" if va else f"{'-':>7}"
-        rows.append(f"{label:<40}{va:>10{fmt}}{vb:>12{fmt}}{ratio}")
+        rows.append(f"{label:<52}{va:>10{fmt}}{vb:>12{fmt}}{ratio}")
 
     for scenario in SCENARIOS:
         row(f"{scenario} build, s", med(a[scenario], "seconds"), med(b[scenario], "seconds"), ".2f")

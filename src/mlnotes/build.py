@@ -46,6 +46,9 @@ from pathlib import Path
 STAMP = "mlnotes-uptodate.json"
 #: what the extension records at build-finished (see :mod:`mlnotes.buildinfo`)
 INFO = "mlnotes-build-info.json"
+#: why the last build ran, and whether it was recorded as clean
+REASON = "mlnotes-build-log.txt"
+REASONS_KEPT = 20
 STAMP_VERSION = 1
 
 ENV_PREFIXES = ("SPHINX", "READTHEDOCS", "MLNOTES", "PYTHON", "SOURCE_DATE_EPOCH", "LANG", "LC_", "TZ")
@@ -294,17 +297,21 @@ def why_stale(inv: Invocation, now: float) -> tuple[str | None, dict[str, str]]:
     return None, present
 
 
-def write_stamp(inv: Invocation, present: dict[str, str], started: float) -> bool:
-    """Record a clean build; False (and no stamp) when the extension left no record or an input
-    changed while the build ran (its new state was perhaps not read)."""
+def write_stamp(inv: Invocation, present: dict[str, str], started: float) -> str | None:
+    """Record a clean build.  Returns why it was not recorded (None when it was): the extension
+    left no record, or an input changed while the build ran (its new state was perhaps not read)."""
     try:
         info = json.loads((inv.doctreedir / INFO).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return False
+        return "the mlnotes extension left no build record (is it in conf.py's extensions?)"
     files = sorted(set(info.get("files", [])))
     stats = stat_files(files)
-    if any(mtime >= started * 1e9 for _, _, mtime in stats) or inputs(inv) != present:
-        return False
+    touched = [path for path, _, mtime in stats if mtime >= started * 1e9]
+    if touched:
+        return f"{len(touched)} file(s) used by the build changed while it ran, e.g. {touched[0]}"
+    after = inputs(inv)
+    if after != present:
+        return "inputs changed while the build ran: " + ", ".join(k for k in present if after.get(k) != present[k])
     stamp = {
         "version": STAMP_VERSION,
         "inputs": present,
@@ -314,7 +321,7 @@ def write_stamp(inv: Invocation, present: dict[str, str], started: float) -> boo
         "outputs": outputs(inv),
     }
     (inv.doctreedir / STAMP).write_text(json.dumps(stamp, ensure_ascii=False), encoding="utf-8")
-    return True
+    return None
 
 
 def _say(inv: Invocation, message: str) -> None:
@@ -346,9 +353,29 @@ def main(argv: list[str] | None = None) -> int:
         # Sphinx writes warnings to this file as well as to stderr: a clean build leaves it empty
         warning_file = inv.warning_file or Path(tmp) / "warnings.txt"
         code = run_sphinx(argv if inv.warning_file else ["-w", str(warning_file), *argv])
-        if code == 0 and warning_file.is_file() and not warning_file.read_text(encoding="utf-8").strip():
-            write_stamp(inv, present, started)
+        if code != 0:
+            unrecorded: str | None = f"sphinx-build exited with status {code}"
+        elif not warning_file.is_file() or warning_file.read_text(encoding="utf-8").strip():
+            unrecorded = "the build warned"
+        else:
+            unrecorded = write_stamp(inv, present, started)
+    note_reason(inv, reason, unrecorded)
     return code
+
+
+def note_reason(inv: Invocation, reason: str, unrecorded: str | None) -> None:
+    """Why this build ran and whether the next one may be skipped, for whoever wonders (the
+    last :data:`REASONS_KEPT` builds, newest last)."""
+    if not inv.doctreedir.is_dir():
+        return
+    path = inv.doctreedir / REASON
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        lines = []
+    clean = "yes" if unrecorded is None else f"no ({unrecorded})"
+    lines.append(f"{time.strftime('%Y-%m-%d %H:%M:%S')} built because {reason}; recorded as clean: {clean}")
+    path.write_text("\n".join(lines[-REASONS_KEPT:]) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
