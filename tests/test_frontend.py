@@ -72,9 +72,7 @@ class Site:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     root = tmp_path_factory.mktemp("frontend")
-    bench.write_corpus(root / "corpus", N)
-    _, mlnotes = bench.flavours(REPO)
-    bench.prepare(root / "corpus", root / "src", mlnotes)
+    bench.mlnotes_corpus(root, N, REPO)
     with (root / "src" / "conf.py").open("a", encoding="utf-8") as conf:
         conf.write(EXTRA_CONF)
     (root / "extra").mkdir()

@@ -68,10 +68,7 @@ def written(before: dict[str, tuple[int, str]], after: dict[str, tuple[int, str]
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
     root = tmp_path_factory.mktemp("bench-corpus")
-    bench.write_corpus(root / "corpus", N)
-    _, mlnotes = bench.flavours(REPO)
-    bench.prepare(root / "corpus", root / "src", mlnotes)
-    built = Corpus(root / "src", root / "out")
+    built = Corpus(bench.mlnotes_corpus(root, N, REPO), root / "out")
     built.build()
     return built
 

@@ -28,10 +28,7 @@ N = 12
 
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
-    bench.write_corpus(tmp_path / "corpus", N)
-    _, mlnotes = bench.flavours(REPO)
-    bench.prepare(tmp_path / "corpus", tmp_path / "src", mlnotes)
-    return tmp_path / "src"
+    return bench.mlnotes_corpus(tmp_path, N, REPO)
 
 
 def build_warnings(app) -> list[str]:

@@ -266,6 +266,15 @@ def prepare(corpus: Path, src: Path, flavour: Flavour) -> None:
     (src / "index.md").write_text(flavour.index, encoding="utf-8")
 
 
+def mlnotes_corpus(root: Path, n: int, site: Path) -> Path:
+    """A corpus of *n* posts under *root*, prepared with *site*'s configuration (b); returns its
+    source directory.  For tests that need the bench's corpus without the bench."""
+    write_corpus(root / "corpus", n)
+    _, mlnotes = flavours(site)
+    prepare(root / "corpus", root / "src", mlnotes)
+    return root / "src"
+
+
 # --------------------------------------------------------------------------- one build
 
 
