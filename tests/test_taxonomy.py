@@ -300,7 +300,9 @@ def test_incremental_body_edit_rewrites_only_that_post(make_app, rootdir, tmp_pa
     second = _rebuild(make_app, src)
     after = _mtimes(second.outdir)
     rewritten = sorted(name for name in after if before.get(name) != after[name])
-    assert rewritten == ["posts/c.html"]
+    # the two posts with bad front matter warned in the first build, so they are read and written
+    # again until fixed (mlnotes.rewarn); nothing else but the edited post is touched
+    assert rewritten == ["posts/bad.html", "posts/c.html", "posts/missing.html"]
     assert "新加的一段正文" in (second.outdir / "posts" / "c.html").read_text(encoding="utf-8")
 
 

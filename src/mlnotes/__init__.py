@@ -66,6 +66,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     from .buildinfo import setup_buildinfo
     from .readplan import setup_readplan
     from .gcfreeze import setup_gcfreeze
+    from .rewarn import setup_rewarn
 
     app.setup_extension("ablog")
     app.connect("config-inited", _fresh_ablog_state, priority=100)
@@ -103,6 +104,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_buildinfo(app)
     setup_readplan(app)
     setup_gcfreeze(app)
+    setup_rewarn(app)
     return {
         "version": __version__,
         "env_version": ENV_VERSION,
