@@ -36,10 +36,10 @@ $(STAMP): requirements.lock pyproject.toml scripts/bootstrap-venv.sh
 
 venv: $(STAMP)
 
-# mlnotes.build is sphinx-build with a check first: when no input changed since the last clean build
+# mlnotes.frontend is sphinx-build with a check first: when no input changed since the last clean build
 # it says so and returns at once (see docs/performance.md); otherwise it runs sphinx-build itself.
 html: $(STAMP)
-	$(BIN)/python -m mlnotes.build -b html $(SPHINXOPTS) $(SPHINXJOBS) -d $(BUILDDIR)/doctrees/html . $(BUILDDIR)/html
+	$(BIN)/python -m mlnotes.frontend -b html $(SPHINXOPTS) $(SPHINXJOBS) -d $(BUILDDIR)/doctrees/html . $(BUILDDIR)/html
 	@echo "mlnotes: site built in $(BUILDDIR)/html/index.html"
 
 texlive:
@@ -74,10 +74,10 @@ test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 check: $(STAMP)
-	$(BIN)/python -m mlnotes.check --builddir $(BUILDDIR)/check
+	$(BIN)/python -m mlnotes.cli.check --builddir $(BUILDDIR)/check
 
 bench: $(STAMP)
-	$(BIN)/python -m mlnotes.bench $(BENCH_ARGS)
+	$(BIN)/python -m tools.bench $(BENCH_ARGS)
 
 post: $(STAMP)
 	@$(BIN)/python -m mlnotes.cli new --title "$(TITLE)" $(if $(SLUG),--slug "$(SLUG)") $(if $(AREA),--area "$(AREA)") $(if $(TAGS),--tags "$(TAGS)")

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from pybtex.database import parse_file
 
-from mlnotes.addpaper import AddPaperError, add_paper, parse_identifier
-from mlnotes.cli import main
+from mlnotes.cli.addpaper import AddPaperError, add_paper, parse_identifier
+from mlnotes.cli.main import main
 
 ARXIV_ANSWER = """<?xml version="1.0" encoding="UTF-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom" xmlns:arxiv="http://arxiv.org/schemas/atom">

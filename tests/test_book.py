@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sphinx.util.console import strip_colors
 
-from mlnotes.book import chinese_number
+from mlnotes.book.book import chinese_number
 
 TEXT = ["Text Beta 笔记", "Text Gamma 笔记", "Text Alpha 笔记"]  # 01-15, 02-10, 03-01
 VISION = ["Vision B 笔记", "Vision A 笔记", "Vision C 笔记"]  # 04-01, 05-02 (vision/detect), 06-01

@@ -67,7 +67,7 @@ def test_compounds_are_single_index_terms(site: SiteBuild) -> None:
 
 
 def test_stemmer_shim_only_when_missing(tmp_path: Path) -> None:
-    from mlnotes.search import fix_language_data
+    from mlnotes.site.search import fix_language_data
 
     static = tmp_path / "_static"
     static.mkdir()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mlnotes.check import Step, audit, report
+from mlnotes.cli.check import Step, audit, report
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mlnotes.cli import main, new_post, slugify
+from mlnotes.cli.main import main, new_post, slugify
 
 
 def front_matter(path: Path) -> dict:

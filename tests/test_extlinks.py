@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from mlnotes.extlinks import Checker, NoNetwork, check_all, collect_urls
+from mlnotes.cli.extlinks import Checker, NoNetwork, check_all, collect_urls
 
 
 class Handler(http.server.BaseHTTPRequestHandler):

@@ -1,7 +1,7 @@
-"""``python -m mlnotes.build`` (what ``make html`` runs): it skips ``sphinx-build`` only when no input
+"""``python -m mlnotes.frontend`` (what ``make html`` runs): it skips ``sphinx-build`` only when no input
 changed since the last clean build, and builds for every kind of change it claims to notice.
 
-The corpus is the benchmark's (``mlnotes.bench.write_corpus``) with the site's own ``conf.py``,
+The corpus is the benchmark's (``tools.bench.write_corpus``) with the site's own ``conf.py``,
 plus an ``html_extra_path`` directory outside the source tree (a dependency only the extension's
 build record can name).  No timing: only whether Sphinx ran and what it wrote.
 """
@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from mlnotes import bench
-from mlnotes import build as frontend
+from tools import bench
+from mlnotes.frontend import build as frontend
 
 from conftest import REPO, STRICT, warnings_of
 
@@ -46,7 +46,7 @@ class Site:
             ) -> subprocess.CompletedProcess[str]:
         run_env = {k: v for k, v in os.environ.items() if not k.startswith("READTHEDOCS")}
         run_env.update(env or {})
-        return subprocess.run([sys.executable, *python, "-m", "mlnotes.build", *self.argv(*options), "--no-color"],
+        return subprocess.run([sys.executable, *python, "-m", "mlnotes.frontend", *self.argv(*options), "--no-color"],
                               cwd=self.src, capture_output=True, text=True, env=run_env, timeout=900)
 
     def build(self, *options: str, env: dict[str, str] | None = None) -> bool:
@@ -241,7 +241,7 @@ def test_a_build_with_warnings_is_not_recorded(site: Site, tmp_path: Path) -> No
     try:
         for run in range(2):
             result = subprocess.run(
-                [sys.executable, "-m", "mlnotes.build", "-b", "html", "-d", str(other.doctrees),
+                [sys.executable, "-m", "mlnotes.frontend", "-b", "html", "-d", str(other.doctrees),
                  str(other.src), str(other.out), "--no-color"],
                 cwd=site.src, capture_output=True, text=True, timeout=900)
             assert result.returncode == 0, result.stderr[-3000:]

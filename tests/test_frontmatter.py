@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sphinx.util.console import strip_colors
 
-from mlnotes.config import MlnotesConfig
-from mlnotes.frontmatter import as_text_list, front_matter_lines, yaml_problem
+from mlnotes.core.config import MlnotesConfig
+from mlnotes.read.frontmatter import as_text_list, front_matter_lines, yaml_problem
 
 EXPECT = "expected one of '2024-03-01', '2024-03-01 09:30' (a real calendar date, written in Asia/Shanghai, no time zone)"
 

@@ -8,7 +8,7 @@ import ablog
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-from mlnotes.i18n import LOCALE_DIR, compile_catalogs
+from mlnotes.core.i18n import LOCALE_DIR, compile_catalogs
 
 PO = LOCALE_DIR / "zh_CN" / "LC_MESSAGES" / "sphinx.po"
 

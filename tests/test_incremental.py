@@ -1,6 +1,6 @@
 """Incremental rebuilds on the benchmark corpus: what an edit rewrites, by content hash.
 
-The corpus is the one ``make bench`` generates (``mlnotes.bench.write_corpus``), built with the
+The corpus is the one ``make bench`` generates (``tools.bench.write_corpus``), built with the
 site's own ``conf.py`` and the options of ``make html`` (strict, ``-j auto``).  No timing here:
 only which output files change.
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from mlnotes import bench
+from tools import bench
 
 from conftest import REPO, STRICT, sphinx_build, warnings_of
 

@@ -14,7 +14,7 @@ import pytest
 from lxml import etree
 from sphinx.util.console import strip_colors
 
-from mlnotes.mathml import MathConversionError, declare_mathml_in_opf, tex_to_mathml
+from mlnotes.math.mathml import MathConversionError, declare_mathml_in_opf, tex_to_mathml
 
 MATHML = "http://www.w3.org/1998/Math/MathML"
 NS = {"m": MATHML}

@@ -8,8 +8,8 @@ import shutil
 import pytest
 from sphinx.util.console import strip_colors
 
-from mlnotes.bib import cited_keys, short_venue, to_paper
-from mlnotes.state import get_posts
+from mlnotes.core.bibliography import cited_keys, short_venue, to_paper
+from mlnotes.core.records import get_posts
 from pybtex.database import parse_string
 
 
@@ -144,8 +144,8 @@ def test_related_posts_share_papers(app) -> None:
 def test_related_weights_rare_papers_more() -> None:
     from datetime import datetime
 
-    from mlnotes.related import related_posts
-    from mlnotes.state import PostRecord
+    from mlnotes.site.related import related_posts
+    from mlnotes.core.records import PostRecord
 
     def rec(name, papers, day):
         return PostRecord(name, name, datetime(2024, 1, day).isoformat(), "", facets={"paper": papers})

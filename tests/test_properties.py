@@ -9,11 +9,11 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mlnotes.config import MlnotesConfig
+from mlnotes.core.config import MlnotesConfig
 from mlnotes.facets.area import AreaFacet
 from mlnotes.facets.tag import TagFacet
-from mlnotes.frontmatter import as_text_list, front_matter_lines, yaml_problem
-from mlnotes.taxonomy import fold, load_taxonomy
+from mlnotes.read.frontmatter import as_text_list, front_matter_lines, yaml_problem
+from mlnotes.core.taxonomy import fold, load_taxonomy
 
 ROOT = Path(__file__).resolve().parent / "roots" / "test-taxonomy"
 TAXONOMY = load_taxonomy(ROOT / "taxonomy.toml")

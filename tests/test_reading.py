@@ -19,10 +19,10 @@ from sphinx.util.console import strip_colors
 
 from conftest import REPO, SiteBuild, posts
 from localsite import BROWSER_DIR, browser_tools, serve
-from mlnotes.editlink import Repository, web_address
-from mlnotes.lastupdated import parse_log
-from mlnotes.notfound import absolutize
-from mlnotes.readingtime import HAN_PER_MINUTE, WORDS_PER_MINUTE, measure
+from mlnotes.site.editlink import Repository, web_address
+from mlnotes.site.lastupdated import parse_log
+from mlnotes.site.notfound import absolutize
+from mlnotes.site.readingtime import HAN_PER_MINUTE, WORDS_PER_MINUTE, measure
 
 BASE = "https://example.org/notes/"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -234,11 +234,11 @@ def test_incremental_build_updates_neighbours(make_app, rootdir, tmp_path) -> No
 def test_a_post_that_becomes_due_joins_the_navigation(make_app, rootdir, tmp_path, monkeypatch) -> None:
     from datetime import datetime
 
-    import mlnotes.prevnext
+    import mlnotes.site.prevnext
 
     src = copy_root(rootdir, tmp_path)
     make_app("html", srcdir=src).build()
-    monkeypatch.setattr(mlnotes.prevnext, "now_in_site_tz", lambda runtime: datetime(3000, 1, 1))
+    monkeypatch.setattr(mlnotes.site.prevnext, "now_in_site_tz", lambda runtime: datetime(3000, 1, 1))
     app = make_app("html", srcdir=src)
     app.build()  # no source changed; only the clock moved past the draft's date
     assert post_nav(page(app, "posts/c"))["next"] == ("draft.html", "未来的草稿")

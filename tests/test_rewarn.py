@@ -11,8 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from mlnotes import bench
-from mlnotes.rewarn import FILE
+from tools import bench
+from mlnotes.frontend.rewarn import FILE
 
 from conftest import REPO, STRICT, warnings_of
 

@@ -6,7 +6,7 @@
   the whole environment back), while many changed documents are still read in parallel, and the
   write phase gets its ``-j`` back (:mod:`mlnotes.readplan`).
 
-The corpus is the benchmark's (``mlnotes.bench.write_corpus``) with the site's own ``conf.py``.
+The corpus is the benchmark's (``tools.bench.write_corpus``) with the site's own ``conf.py``.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from sphinx.util.console import strip_colors
 
-from mlnotes import bench
-from mlnotes.readplan import read_serially
+from tools import bench
+from mlnotes.read.readplan import read_serially
 
 from conftest import REPO
 
@@ -125,7 +125,7 @@ def _copy_of(indexer: object) -> object:
 
 
 def test_fast_prune_prunes_exactly_like_sphinx(make_app, corpus: Path) -> None:
-    from mlnotes import search
+    from mlnotes.site import search
 
     app = make_app("html", srcdir=corpus)
     app.build()
@@ -176,7 +176,7 @@ def test_search_index_is_the_same_build_after_build_and_with_sphinx_own_prune(ma
     (jieba's user dictionary loaded once), and the third, with Sphinx's own prune, must agree."""
     import shutil
 
-    from mlnotes import search
+    from mlnotes.site import search
 
     indexes = []
     for i, ours in enumerate((True, True, False)):

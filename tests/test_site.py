@@ -202,7 +202,7 @@ def test_every_cited_paper_has_a_page_listing_the_post(site: SiteBuild, post: Pa
 
 def test_no_broken_internal_links(site: SiteBuild) -> None:
     """Every href/src in every page and feed reaches a file, every #anchor an element."""
-    from mlnotes.sitelinks import check_site
+    from mlnotes.cli.sitelinks import check_site
 
     conf = runpy.run_path(str(REPO / "conf.py"))
     problems = [f"{p.file}:{p.line}: {p.message}" for p in check_site(site.out, conf["DEFAULT_BASEURL"])]

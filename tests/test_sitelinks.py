@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mlnotes.sitelinks import check_site
+from mlnotes.cli.sitelinks import check_site
 
 BASE = "https://example.org/site/"
 

@@ -15,8 +15,8 @@ from sphinx.errors import ConfigError
 from sphinx.util.console import strip_colors
 
 from mlnotes.facets import ENTRY_POINT_GROUP, installed_facets
-from mlnotes.state import get_posts
-from mlnotes.taxonomy import fold, load_taxonomy
+from mlnotes.core.records import get_posts
+from mlnotes.core.taxonomy import fold, load_taxonomy
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SHARED_SCHEMA = Path(__file__).resolve().parent.parent.parent / "shared" / "schemas" / "atom.rnc"
@@ -196,8 +196,8 @@ def test_fold() -> None:
 PLUGIN = '''
 from mlnotes.facets import Facet, Resolved
 from mlnotes.facets.base import split_values
-from mlnotes.problems import Problem
-from mlnotes.taxonomy import Term
+from mlnotes.core.problems import Problem
+from mlnotes.core.taxonomy import Term
 
 
 class DatasetFacet(Facet):

@@ -12,7 +12,7 @@ import pytest
 
 from conftest import REPO, SiteBuild
 from localsite import require
-from mlnotes.htmlcheck import HtmlError, find_vnu, validate
+from mlnotes.cli.htmlcheck import HtmlError, find_vnu, validate
 
 
 @pytest.fixture(scope="module")

@@ -33,40 +33,40 @@ def _static(app: Sphinx) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    from .ablog_compat import setup_ablog_compat
-    from .bibcheck import setup_bibcheck
-    from .bibplugins import setup_bibplugins
-    from .book import setup_book
-    from .citeroles import setup_citeroles
-    from .citing import setup_citing
-    from .config import setup_config
-    from .consistency import setup_consistency
-    from .excerpts import setup_excerpts
-    from .frontmatter import setup_frontmatter
-    from .i18n import setup_i18n
-    from .mathml import setup_mathml
-    from .offline import setup_offline
-    from .pages import setup_pages
-    from .postmeta import setup_postmeta
-    from .posts import setup_posts
-    from .runtime import setup_runtime
-    from .search import setup_search
-    from .settle import setup_settle
-    from .sidebars import setup_sidebars
-    from .validity import setup_validity
-    from .state import setup_state
-    from .copybutton import setup_copybutton
-    from .editlink import setup_editlink
-    from .lastupdated import setup_lastupdated
-    from .notfound import setup_notfound
-    from .opengraph import setup_opengraph
-    from .prevnext import setup_prevnext
-    from .readingtime import setup_readingtime
-    from .sitemap import setup_sitemap
-    from .buildinfo import setup_buildinfo
-    from .readplan import setup_readplan
-    from .gcfreeze import setup_gcfreeze
-    from .rewarn import setup_rewarn
+    from mlnotes.compat.ablog import setup_ablog_compat
+    from mlnotes.read.bibcheck import setup_bibcheck
+    from mlnotes.compat.pybtex import setup_bibplugins
+    from mlnotes.book.book import setup_book
+    from mlnotes.read.citeroles import setup_citeroles
+    from mlnotes.site.citing import setup_citing
+    from mlnotes.core.config import setup_config
+    from mlnotes.read.consistency import setup_consistency
+    from mlnotes.read.excerpts import setup_excerpts
+    from mlnotes.read.frontmatter import setup_frontmatter
+    from mlnotes.core.i18n import setup_i18n
+    from mlnotes.math.mathml import setup_mathml
+    from mlnotes.site.offline import setup_offline
+    from mlnotes.site.listings import setup_pages
+    from mlnotes.site.postpage import setup_postmeta
+    from mlnotes.read.posts import setup_posts
+    from mlnotes.facets.runtime import setup_runtime
+    from mlnotes.site.search import setup_search
+    from mlnotes.compat.sphinx import setup_settle
+    from mlnotes.site.sidebars import setup_sidebars
+    from mlnotes.compat.pydata import setup_validity
+    from mlnotes.core.records import setup_state
+    from mlnotes.site.copybutton import setup_copybutton
+    from mlnotes.site.editlink import setup_editlink
+    from mlnotes.site.lastupdated import setup_lastupdated
+    from mlnotes.site.notfound import setup_notfound
+    from mlnotes.site.opengraph import setup_opengraph
+    from mlnotes.site.prevnext import setup_prevnext
+    from mlnotes.site.readingtime import setup_readingtime
+    from mlnotes.site.sitemap import setup_sitemap
+    from mlnotes.frontend.record import setup_buildinfo
+    from mlnotes.read.readplan import setup_readplan
+    from mlnotes.read.gcfreeze import setup_gcfreeze
+    from mlnotes.frontend.rewarn import setup_rewarn
 
     app.setup_extension("ablog")
     app.connect("config-inited", _fresh_ablog_state, priority=100)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..problems import Problem, did_you_mean
-from ..taxonomy import Term, fold
-from .base import Facet, Resolved, split_values
+from mlnotes.core.problems import Problem, did_you_mean
+from mlnotes.core.taxonomy import Term, fold
+from mlnotes.facets.base import Facet, Resolved, split_values
 
 
 class AreaFacet(Facet):

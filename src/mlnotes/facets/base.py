@@ -20,8 +20,8 @@ from typing import ClassVar
 
 from sphinx.errors import ConfigError
 
-from ..problems import Problem
-from ..taxonomy import Taxonomy, Term
+from mlnotes.core.problems import Problem
+from mlnotes.core.taxonomy import Taxonomy, Term
 
 ENTRY_POINT_GROUP = "mlnotes.facets"
 

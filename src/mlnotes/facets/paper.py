@@ -10,10 +10,10 @@ from collections.abc import Callable
 from html import escape
 from pathlib import Path
 
-from ..bib import Bibliography, Paper, cited_keys, key_line, load_bibliography
-from ..problems import Problem, did_you_mean
-from ..taxonomy import Term
-from .base import Facet, Resolved, split_values
+from mlnotes.core.bibliography import Bibliography, Paper, cited_keys, key_line, load_bibliography
+from mlnotes.core.problems import Problem, did_you_mean
+from mlnotes.core.taxonomy import Term
+from mlnotes.facets.base import Facet, Resolved, split_values
 
 
 def shared_bibliography(confdir: str, config: object, shared: dict[str, object]) -> Bibliography:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from ..problems import Problem
-from ..taxonomy import Term
-from .base import Facet, Resolved
-from .paper import PaperFacet, shared_bibliography
+from mlnotes.core.problems import Problem
+from mlnotes.core.taxonomy import Term
+from mlnotes.facets.base import Facet, Resolved
+from mlnotes.facets.paper import PaperFacet, shared_bibliography
 
 
 class _ByMainPaper(Facet):

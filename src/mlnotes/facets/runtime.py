@@ -1,0 +1,83 @@
+"""The loaded taxonomy and facets of this build, reached through :func:`get_runtime`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.environment import BuildEnvironment
+
+from mlnotes.core.config import MlnotesConfig, get_config
+from mlnotes.facets import Facet, load_facets
+from mlnotes.core.taxonomy import Taxonomy, load_taxonomy
+
+ATTR = "_mlnotes_runtime"
+_WRITE_CACHE = "_mlnotes_write_phase"
+T = TypeVar("T")
+
+
+@dataclass
+class Runtime:
+    config: MlnotesConfig
+    taxonomy: Taxonomy
+    facets: list[Facet]
+
+    @property
+    def digest(self) -> str:
+        """Taxonomy plus every facet's own vocabulary (refs.bib for papers)."""
+        return "|".join([self.taxonomy.digest, *(f"{f.name}:{f.digest()}" for f in self.facets)])
+
+    def facet(self, name: str) -> Facet | None:
+        return next((f for f in self.facets if f.name == name), None)
+
+
+def build_runtime(app: Sphinx, config: Config) -> Runtime:
+    cfg = get_config(config)
+    path = Path(app.confdir) / cfg.taxonomy
+    if not path.exists() and "mlnotes_taxonomy" not in config._raw_config:
+        taxonomy = Taxonomy(path=str(path), digest="")  # no vocabulary: every facet value is unknown
+    else:
+        taxonomy = load_taxonomy(path)
+    facets = load_facets(cfg.facets, taxonomy)
+    shared: dict[str, object] = {}
+    for facet in facets:
+        facet.setup(str(app.confdir), config, shared)
+    return Runtime(cfg, taxonomy, facets)
+
+
+def _on_config(app: Sphinx, config: Config) -> None:
+    # load (and so validate) the taxonomy and the facets before anything is read
+    setattr(app, ATTR, build_runtime(app, config))
+
+
+def _on_builder(app: Sphinx) -> None:
+    app.env.__dict__[ATTR] = getattr(app, ATTR)
+
+
+def get_runtime(env: BuildEnvironment) -> Runtime:
+    return env.__dict__[ATTR]
+
+
+def once_per_write(app: Sphinx, key: str, compute: Callable[[], T]) -> T:
+    """A value derived from all post records (the published posts, the sidebars' data …),
+    computed once per write phase (once per worker process in a parallel write) instead of once
+    per page; forgotten at env-updated, when the records may have changed."""
+    cache: dict[str, Any] = app.__dict__.setdefault(_WRITE_CACHE, {})
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
+def _forget_write_phase(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    app.__dict__.pop(_WRITE_CACHE, None)
+    return []
+
+
+def setup_runtime(app: Sphinx) -> None:
+    app.connect("config-inited", _on_config, priority=600)
+    app.connect("builder-inited", _on_builder, priority=100)
+    app.connect("env-updated", _forget_write_phase)

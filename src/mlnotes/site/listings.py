@@ -1,0 +1,402 @@
+"""Generated pages: the topics overview, one paginated page per term, the paginated home list.
+
+Pages are rendered with the theme's ``page.html`` and written only when their HTML changed,
+so an edit that no listing shows rewrites no listing page.  A manifest of what we wrote lets
+the next build delete pages of terms that no longer exist.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from datetime import datetime
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.application import Sphinx
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+from sphinx.util.osutil import relative_uri
+
+from mlnotes.site import render
+from mlnotes.facets import Facet
+from mlnotes.core.listing import members, page_name, paginate, published
+from mlnotes.facets.runtime import Runtime, get_runtime
+from mlnotes.core.records import PostRecord, get_posts
+
+logger = logging.getLogger(__name__)
+
+MANIFEST = ".mlnotes-pages.json"
+LATEST_DOCS = "mlnotes_latest_docs"
+
+
+def html_builder(app: Sphinx) -> bool:
+    return app.builder.format == "html" and app.builder.name in ("html", "dirhtml")
+
+
+def now_in_site_tz(runtime: Runtime) -> datetime:
+    return datetime.now(runtime.config.tzinfo).replace(tzinfo=None)
+
+
+class Site:
+    """URL arithmetic for one build."""
+
+    def __init__(self, app: Sphinx) -> None:
+        self.app = app
+        self.runtime = get_runtime(app.env)
+        self.cfg = self.runtime.config
+
+    def term_page(self, facet: Facet, slug: str) -> str:
+        return f"{self.cfg.topics_path}/{facet.name}/{slug}"
+
+    def facet_index(self, facet: Facet) -> str:
+        return f"{self.cfg.topics_path}/{facet.name}/index"
+
+    @property
+    def overview(self) -> str:
+        return f"{self.cfg.topics_path}/index"
+
+    @property
+    def latest_base(self) -> str:
+        return f"{self.cfg.topics_path}/latest"
+
+    def feed_path(self, facet: Facet | None = None, slug: str | None = None) -> str:
+        if facet is None:
+            return f"{self.cfg.feeds_path}/atom.xml"
+        return f"{self.cfg.feeds_path}/{facet.name}/{slug}.xml"
+
+    def url_from(self, from_page: str):  # noqa: ANN201 - returns render.UrlFor
+        builder = self.app.builder
+        base = builder.get_target_uri(from_page)
+
+        def url(target: str) -> str:
+            to = target if target.endswith(".xml") else builder.get_target_uri(target)
+            return relative_uri(base, to)
+
+        return url
+
+
+# ------------------------------------------------------------------------- home page list
+
+
+class latest_node(nodes.General, nodes.Element):
+    """Placeholder for the newest posts; filled in when the page is written."""
+
+
+class LatestDirective(SphinxDirective):
+    """``{mlnotes-latest}``: page 1 of the newest posts as cards; later pages are generated."""
+
+    has_content = False
+    option_spec = {"class": directives.class_option}
+
+    def run(self) -> list[nodes.Node]:
+        docs = self.env.__dict__.setdefault(LATEST_DOCS, set())
+        docs.add(self.env.docname)
+        return [latest_node()]
+
+
+def _fill_latest(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    for node in list(doctree.findall(latest_node)):
+        if not html_builder(app):
+            node.parent.remove(node)
+            continue
+        site = Site(app)
+        posts = published(get_posts(app.env).values(), now_in_site_tz(site.runtime))
+        pages = paginate(posts, site.cfg.page_size)
+        url = site.url_from(docname)
+        html = render.cards(pages[0], site.runtime.facets, site.term_page, url, level=3)
+        html += render.pagination(site.latest_base, 1, len(pages), url, first_page=docname)
+        html += f'<p class="mlnotes-more"><a href="{escape(url(site.overview))}">按领域、标签和系列浏览全部笔记</a> · ' \
+                f'<a href="{escape(url(site.feed_path()))}">订阅 Atom feed</a></p>'
+        node.replace_self(nodes.raw("", html, format="html"))
+
+
+# ------------------------------------------------------------------- generated pages
+
+
+def write_page(app: Sphinx, pagename: str, title: str, body: str) -> bool:
+    """Render *body* in the theme as *pagename*; replace the file only if it changed."""
+    ctx: dict[str, Any] = {"title": title, "body": body, "parents": [], "display_toc": False, "metatags": ""}
+    return write_page_if_changed(app, pagename, ctx, "page.html")
+
+
+def write_page_if_changed(app: Sphinx, pagename: str, ctx: dict[str, Any], template: str) -> bool:
+    """What ``html-collect-pages`` does with a page, but the file is only replaced when it differs."""
+    builder = app.builder
+    final = Path(builder.get_outfilename(pagename))
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = final.with_name(final.name + ".mlnotes-tmp")
+    builder.handle_page(pagename, ctx, template, outfilename=tmp)
+    if final.is_file() and final.read_bytes() == tmp.read_bytes():
+        tmp.unlink()
+        return False
+    os.replace(tmp, final)
+    return True
+
+
+def _term_body(site: Site, facet: Facet, slug: str, posts: list[PostRecord], number: int, total: int, pagename: str) -> str:
+    term = facet.terms()[slug]
+    url = site.url_from(pagename)
+    parts = [f'<h1>{escape(term.name)}{f" <small>{escape(term.en)}</small>" if term.en else ""}</h1>']
+    crumbs = [site.overview]
+    if facet.hierarchical:
+        chain = list(reversed(facet.rollup(slug)))[:-1]
+        trail = [f'<a href="{escape(url(site.overview))}">全部主题</a>'] + [
+            f'<a href="{escape(url(site.term_page(facet, s)))}">{escape(facet.display(s))}</a>' for s in chain
+        ]
+        parts.append(f'<nav class="mlnotes-breadcrumbs" aria-label="位置">{" › ".join(trail)}</nav>')
+        children = [t for t in facet.terms().values() if t.parent == slug]
+        if children:
+            parts.append(
+                '<ul class="mlnotes-children">'
+                + "".join(f'<li><a href="{escape(url(site.term_page(facet, c.slug)))}">{escape(c.name)}</a></li>' for c in children)
+                + "</ul>"
+            )
+    else:
+        parts.append(f'<p class="mlnotes-breadcrumbs"><a href="{escape(url(crumbs[0]))}">全部主题</a> › {escape(facet.title)}</p>')
+    if term.description:
+        parts.append(f"<p>{escape(term.description)}</p>")
+    parts.append(facet.term_html(slug, url))
+    if posts or number > 1:
+        parts.append(f'<p class="mlnotes-feed"><a href="{escape(url(site.feed_path(facet, slug)))}">订阅本{escape(facet.title)}的 Atom feed</a></p>')
+    parts.append(render.cards(posts, site.runtime.facets, site.term_page, url))
+    parts.append(render.pagination(site.term_page(facet, slug), number, total, url))
+    return "".join(parts)
+
+
+def _overview_body(site: Site, counts: dict[str, dict[str, int]], own_index: set[str]) -> str:
+    url = site.url_from(site.overview)
+    parts = ["<h1>主题目录</h1>"]
+    for facet in site.runtime.facets:
+        parts.append(f"<h2>{escape(facet.title)}</h2>")
+        if facet.name in own_index:
+            parts.append(f'<p><a href="{escape(url(site.facet_index(facet)))}">全部{escape(facet.title)}'
+                         f"（{len(facet.terms())}）</a></p>")
+            continue
+        terms = facet.terms()
+
+        def item(slug: str) -> str:
+            link = f'<a href="{escape(url(site.term_page(facet, slug)))}">{escape(terms[slug].name)}</a>'
+            sub = [s for s, t in terms.items() if t.parent == slug] if facet.hierarchical else []
+            inner = "<ul>" + "".join(item(s) for s in sub) + "</ul>" if sub else ""
+            return f'<li>{link} <span class="mlnotes-count">({counts[facet.name][slug]})</span>{inner}</li>'
+
+        roots = [s for s, t in terms.items() if not (facet.hierarchical and t.parent)]
+        parts.append('<ul class="mlnotes-tree">' + "".join(item(s) for s in roots) + "</ul>")
+    return "".join(parts)
+
+
+def frame_digest(app: Sphinx) -> str:
+    """What the theme puts around a generated page's body: the HTML configuration, the templates,
+    the "last updated" date and the site navigation (titles and toctrees of the pages that are
+    not posts).  When it changes every generated page is rendered again."""
+    from mlnotes import __version__  # noqa: PLC0415 - the package imports this module
+
+    builder, env = app.builder, app.env
+    posts = get_posts(env)
+    info = getattr(builder, "build_info", None)
+    templates = getattr(builder, "templates", None)
+    h = hashlib.sha256()
+    h.update(repr((__version__, getattr(info, "config_hash", ""), getattr(info, "tags_hash", ""),
+                   templates.newest_template_mtime() if templates is not None else 0,
+                   getattr(builder, "globalcontext", {}).get("last_updated"))).encode())
+    h.update(repr(sorted((d, t.astext()) for d, t in env.titles.items() if d not in posts)).encode())
+    h.update(repr(sorted((d, list(i)) for d, i in env.toctree_includes.items() if d not in posts)).encode())
+    return h.hexdigest()
+
+
+def _digest(site: Site, posts: list[PostRecord], frame: str) -> str:
+    h = hashlib.sha256()
+    h.update(frame.encode())
+    h.update(site.runtime.digest.encode())
+    h.update(repr((site.cfg, [f.name for f in site.runtime.facets], str(site.app.config.html_baseurl))).encode())
+    # what else shapes every page: the html_* settings (sidebars, theme options) and the templates
+    builder = site.app.builder
+    h.update(repr((getattr(getattr(builder, "build_info", None), "config_hash", ""),
+                   builder.templates.newest_template_mtime() if getattr(builder, "templates", None) else 0)).encode())
+    for post in posts:
+        h.update(repr(post.listing_key()).encode())
+    return h.hexdigest()
+
+
+def page_key(frame: str, pagename: str, title: str, body: str) -> str:
+    return hashlib.sha256("\0".join((frame, pagename, title, body)).encode()).hexdigest()
+
+
+def _render_chunk(app: Sphinx, chunk: list[tuple[str, str, str]]) -> int:
+    return sum(write_page(app, pagename, title, body) for pagename, title, body in chunk)
+
+
+def render_pages(app: Sphinx, todo: list[tuple[str, str, str]]) -> int:
+    """Render and write (pagename, title, body) pages; in worker processes when the build runs
+    with ``-j`` and there are enough of them.  Returns how many files changed."""
+    from sphinx.util.parallel import ParallelTasks, make_chunks, parallel_available  # noqa: PLC0415
+
+    nproc = getattr(app, "parallel", 0) or 0
+    if nproc <= 1 or not parallel_available or len(todo) < 4 * nproc:
+        return _render_chunk(app, todo)
+    written = 0
+
+    def done(_chunk: object, count: int) -> None:
+        nonlocal written
+        written += count
+
+    tasks = ParallelTasks(nproc)
+    for chunk in make_chunks(todo, nproc, maxbatch=20):  # type: ignore[arg-type]
+        tasks.add_task(lambda c: _render_chunk(app, c), chunk, done)
+    tasks.join()
+    return written
+
+
+def collect_pages(app: Sphinx):  # noqa: ANN201 - html-collect-pages handler (a generator)
+    if not html_builder(app):
+        return
+    from mlnotes.site.feeds import write_feeds  # noqa: PLC0415 - feeds need the same site helper
+
+    site = Site(app)
+    outdir = Path(app.builder.outdir)
+    manifest_path = outdir / MANIFEST
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        manifest = {}
+    posts = published(get_posts(app.env).values(), now_in_site_tz(site.runtime))
+    frame = frame_digest(app)
+    digest = _digest(site, posts, frame)
+    previous = set(manifest.get("files", []))
+    if manifest.get("digest") == digest and all((outdir / f).is_file() for f in previous):
+        logger.info("mlnotes: listing pages and feeds unchanged")
+        return
+    files: set[str] = set()
+    known: dict[str, str] = manifest.get("pages", {}) if isinstance(manifest.get("pages"), dict) else {}
+    keys: dict[str, str] = {}
+    todo: list[tuple[str, str, str]] = []
+
+    def out(pagename: str, title: str, body: str) -> None:
+        """Queue the page unless the same body in the same frame is already on disk."""
+        rel = Path(app.builder.get_outfilename(pagename)).relative_to(outdir).as_posix()
+        files.add(rel)
+        keys[pagename] = page_key(frame, pagename, title, body)
+        if known.get(pagename) != keys[pagename] or not (outdir / rel).is_file():
+            todo.append((pagename, title, body))
+
+    counts: dict[str, dict[str, int]] = {}
+    own_index: set[str] = set()
+    for facet in site.runtime.facets:
+        by_term = members(facet, posts)
+        counts[facet.name] = {slug: len(ps) for slug, ps in by_term.items()}
+        index_page = site.facet_index(facet)
+        index_url = site.url_from(index_page)
+        index_body = facet.index_html(by_term, lambda slug, f=facet, u=index_url: u(site.term_page(f, slug)))
+        if index_body is not None:
+            own_index.add(facet.name)
+            out(index_page, f"全部{facet.title}", f"<h1>全部{escape(facet.title)}</h1>" + index_body)
+        for slug, term_posts in by_term.items():
+            pages = paginate(term_posts, site.cfg.page_size)
+            for number, page_posts in enumerate(pages, start=1):
+                pagename = page_name(site.term_page(facet, slug), number)
+                title = facet.terms()[slug].name + (f"（第 {number} 页）" if number > 1 else "")
+                out(pagename, title, _term_body(site, facet, slug, page_posts, number, len(pages), pagename))
+    out(site.overview, "主题目录", _overview_body(site, counts, own_index))
+    latest = paginate(posts, site.cfg.page_size)
+    home = app.config.root_doc
+    for number in range(2, len(latest) + 1):
+        pagename = page_name(site.latest_base, number)
+        url = site.url_from(pagename)
+        body = f"<h1>最新更新（第 {number} 页）</h1>" + render.cards(latest[number - 1], site.runtime.facets, site.term_page, url)
+        body += render.pagination(site.latest_base, number, len(latest), url, first_page=home)
+        out(pagename, f"最新更新（第 {number} 页）", body)
+    rendered = len(todo)
+    written = render_pages(app, todo)
+    from mlnotes.site.citing import write_posts_bib  # noqa: PLC0415
+
+    posts_bib = write_posts_bib(app)
+    if posts_bib is not None:
+        files.add(posts_bib.relative_to(outdir).as_posix())
+    known_feeds = manifest.get("feeds", {}) if isinstance(manifest.get("feeds"), dict) else {}
+    feed_files, feeds_written, feed_keys = write_feeds(site, posts, known_feeds)
+    files |= feed_files
+    written += feeds_written
+    for stale in sorted(previous - files):
+        (outdir / stale).unlink(missing_ok=True)
+    manifest_path.write_text(
+        json.dumps({"digest": digest, "files": sorted(files), "pages": keys, "feeds": feed_keys},
+                   ensure_ascii=False, indent=0),
+        encoding="utf-8",
+    )
+    logger.info("mlnotes: %d listing pages and feeds, %d pages rendered, %d files rewritten, %d removed",
+                len(files), rendered, written, len(previous - files))
+    yield from ()
+
+
+# ------------------------------------------------------------------ incremental rebuilds
+
+_SNAPSHOT = "_mlnotes_listing_snapshot"
+
+
+def _shown_elsewhere(record: PostRecord) -> tuple[Any, Any, frozenset[str]]:
+    """(what the home list shows of a post, what other posts' related-notes and series links
+    show of it, the papers it cites)."""
+    papers = frozenset(record.facets.get("paper", []))
+    return record.listing_key(), (record.title, record.date, papers), papers
+
+
+def _before_read(app: Sphinx, env: Any, docnames: list[str]) -> None:
+    setattr(app, _SNAPSHOT, {d: _shown_elsewhere(r) for d, r in get_posts(env).items()})
+
+
+def _outdated_by_taxonomy(app: Sphinx, env: Any, added: set[str], changed: set[str], removed: set[str]) -> list[str]:
+    digest = get_runtime(env).digest
+    old = env.__dict__.get("mlnotes_taxonomy_digest")
+    env.__dict__["mlnotes_taxonomy_digest"] = digest
+    if old is None or old == digest:
+        return []
+    return sorted(set(get_posts(env)) | set(env.__dict__.get(LATEST_DOCS, set())))
+
+
+def _dependents(app: Sphinx, env: Any) -> list[str]:
+    """Documents whose output shows other posts: rewrite them when those posts changed."""
+    before: dict[str, Any] = getattr(app, _SNAPSHOT, {})
+    after = {d: _shown_elsewhere(r) for d, r in get_posts(env).items()}
+    none = (None, None, frozenset())
+    listed = {d for d in before.keys() | after.keys() if before.get(d, none)[0] != after.get(d, none)[0]}
+    if not listed:
+        return []
+    # the home list shows the whole card (summary included)
+    out = set(env.__dict__.get(LATEST_DOCS, set()))
+    # related-notes lists and series links show only title, date and shared papers: a change of
+    # summary or tags alone leaves the other posts' pages as they are
+    linked = {d for d in listed if before.get(d, none)[1] != after.get(d, none)[1]}
+    touched = set().union(*(before.get(d, none)[2] | after.get(d, none)[2] for d in linked))
+    out |= {d for d, (_, _, papers) in after.items() if papers & touched}
+    runtime = get_runtime(env)
+    series = runtime.facet("series")
+    if series is not None:
+        for term in series.terms().values():
+            if linked & set(term.members):
+                out |= set(term.members) & set(after)
+    return sorted(out - listed)
+
+
+def _purge_latest(app: Sphinx, env: Any, docname: str) -> None:
+    env.__dict__.get(LATEST_DOCS, set()).discard(docname)
+
+
+def _merge_latest(app: Sphinx, env: Any, docnames: set[str], other: Any) -> None:
+    env.__dict__.setdefault(LATEST_DOCS, set()).update(other.__dict__.get(LATEST_DOCS, set()) & docnames)
+
+
+def setup_pages(app: Sphinx) -> None:
+    app.add_node(latest_node)
+    app.add_directive("mlnotes-latest", LatestDirective)
+    app.connect("doctree-resolved", _fill_latest)
+    app.connect("html-collect-pages", collect_pages)
+    app.connect("env-before-read-docs", _before_read)
+    app.connect("env-get-outdated", _outdated_by_taxonomy)
+    app.connect("env-updated", _dependents)
+    app.connect("env-purge-doc", _purge_latest)
+    app.connect("env-merge-info", _merge_latest)

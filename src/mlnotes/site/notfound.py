@@ -1,0 +1,89 @@
+"""``404.html`` at the top of the HTML output, for the host to serve on any missing URL.
+
+Read the Docs (and most static hosts) serve this one file for a miss at any depth, e.g. for
+``/zh-cn/latest/a/b/c/missing.html``, so relative links would point nowhere.  After the theme
+renders the page, every relative ``href``/``src``/``action`` and the theme's ``data-content_root``
+are made absolute paths under ``html_baseurl``'s path (``/`` without one); in-page ``#`` links
+stay as they are.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from html import escape
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from sphinx.application import Sphinx
+
+from mlnotes.site.listings import Site, html_builder
+
+PAGENAME = "404"
+_ATTR = re.compile(r'(\s(?:href|src|action|data-content_root)=")([^"]*)(")')
+_ABSOLUTE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|/|#)")
+
+
+def base_path(app: Sphinx) -> str:
+    """The path part of ``html_baseurl``, ending in ``/``."""
+    path = urlsplit(str(app.config.html_baseurl or "")).path or "/"
+    return path if path.endswith("/") else path + "/"
+
+
+def absolutize(html: str, base: str) -> str:
+    """Relative URLs in attributes of *html* (a page at the site's top) → absolute paths."""
+
+    def fix(m: re.Match[str]) -> str:
+        value = m.group(2)
+        if _ABSOLUTE.match(value):
+            return m.group(0)
+        return m.group(1) + urljoin(base, value) + m.group(3)
+
+    return _ATTR.sub(fix, html)
+
+
+def body(app: Sphinx) -> str:
+    url = Site(app).url_from(PAGENAME)
+    home, search = url(app.config.root_doc), url("search")
+    overview = url(Site(app).overview)
+    return (
+        '<section class="mlnotes-404">'
+        "<h1>页面不存在（404）</h1>"
+        "<p>你要找的页面不在这里：它可能改了名字、被删除了，或者链接有误。</p>"
+        f'<form class="mlnotes-404-search" action="{escape(search)}" method="get" role="search">'
+        '<label for="mlnotes-404-q">在全部笔记中搜索：</label> '
+        '<input id="mlnotes-404-q" type="search" name="q" /> <button type="submit">搜索</button></form>'
+        "<ul>"
+        f'<li><a href="{escape(home)}">返回首页</a></li>'
+        f'<li><a href="{escape(search)}">打开搜索页</a></li>'
+        f'<li><a href="{escape(overview)}">按领域、标签和系列浏览全部笔记</a></li>'
+        "</ul></section>"
+    )
+
+
+def _collect(app: Sphinx):  # noqa: ANN201 - html-collect-pages handler (a generator)
+    if not html_builder(app) or app.builder.name != "html" or PAGENAME in app.env.found_docs:
+        return
+    builder = app.builder
+    ctx: dict[str, Any] = {"title": "页面不存在", "body": body(app), "parents": [], "display_toc": False,
+                           "metatags": '<meta name="robots" content="noindex" />\n'}
+    final = Path(builder.get_outfilename(PAGENAME))
+    tmp = final.with_name(final.name + ".mlnotes-tmp")
+    builder.handle_page(PAGENAME, ctx, "page.html", outfilename=tmp)
+    text = absolutize(tmp.read_text(encoding="utf-8"), base_path(app))
+    tmp.unlink()
+    if not final.is_file() or final.read_text(encoding="utf-8") != text:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, final)
+    yield from ()
+
+
+def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+    if pagename == PAGENAME and doctree is None:
+        context["pageurl"] = None  # no canonical link: the page stands for every missing URL
+
+
+def setup_notfound(app: Sphinx) -> None:
+    app.connect("html-collect-pages", _collect)
+    app.connect("html-page-context", _page_context)

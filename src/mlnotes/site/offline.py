@@ -1,0 +1,73 @@
+"""Pages that load nothing from other hosts, and nothing they do not need.
+
+Math is MathML made at build time (mathml.py), so no page loads MathJax from a CDN.  This
+module adds the extension's template directory, whose ``layout.html`` overrides one block of
+pydata-sphinx-theme's layout: the theme puts ``searchtools.js``, ``language_data.js`` and the
+site's whole ``searchindex.js`` in the head of every page for its search-as-you-type modal.
+With ``search_as_you_type`` off (the theme's default and ours) the modal only submits to
+``search.html``, which loads those scripts itself; every other page now skips them.  Turn
+``search_as_you_type`` on in ``html_theme_options`` and every page loads them again.
+
+The same module trims what blocks the first paint of a page (Lighthouse counted ~1.2 s of
+render-blocking requests on a slow mobile link): Sphinx's ``doctools.js``,
+``sphinx_highlight.js``, ``translations.js`` and sphinx-design's ``design-tabs.js`` load with
+``defer`` (they only act once the document is parsed; ``documentation_options.js`` stays
+synchronous because the theme's inline scripts use it at once), except on search.html whose
+synchronous search scripts need them first; and a page whose body uses no sphinx-design
+component (``sd-*`` classes) does not load sphinx-design's CSS and tab script at all.
+
+tests/test_offline.py checks every built page for external scripts, styles, fonts, images and
+frames, and measures the result with Lighthouse.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+
+TEMPLATES = Path(__file__).parents[1] / "templates"
+
+
+def _templates(app: Sphinx, config: Config) -> None:
+    if str(TEMPLATES) not in config.templates_path:
+        config.templates_path.append(str(TEMPLATES))
+
+
+#: scripts that only act once the document is parsed (Sphinx core and sphinx-design)
+DEFERRABLE = ("doctools.js", "sphinx_highlight.js", "translations.js", "design-tabs.js")
+DESIGN_ASSETS = ("sphinx-design.min.css", "design-tabs.js")
+_USES_DESIGN = re.compile(r"""class="[^"]*\bsd-""")
+
+
+def _name(asset: Any) -> str:
+    return str(getattr(asset, "filename", asset) or "").rsplit("/", 1)[-1].split("?", 1)[0]
+
+
+def _lean_assets(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+    if app.builder.format != "html" or app.builder.name not in ("html", "dirhtml"):
+        return
+    uses_design = bool(_USES_DESIGN.search(str(context.get("body", ""))))
+    scripts = []
+    for script in context.get("script_files", []):
+        name = _name(script)
+        if name in DESIGN_ASSETS and not uses_design:
+            continue
+        attributes = getattr(script, "attributes", None)
+        if pagename != "search" and name in DEFERRABLE and attributes is not None \
+                and not {"defer", "async"} & set(attributes):
+            # the same asset class, so Sphinx renders it as before, with defer
+            script = type(script)(script.filename, priority=script.priority, **attributes, defer="defer")
+        scripts.append(script)
+    # new lists: the builder's own are shared between pages
+    context["script_files"] = scripts
+    context["css_files"] = [css for css in context.get("css_files", [])
+                            if uses_design or _name(css) not in DESIGN_ASSETS]
+
+
+def setup_offline(app: Sphinx) -> None:
+    app.connect("config-inited", _templates)
+    app.connect("html-page-context", _lean_assets, priority=900)

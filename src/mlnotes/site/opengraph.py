@@ -1,0 +1,128 @@
+"""OpenGraph and Twitter card metadata on every HTML page.
+
+Posts are ``og:type=article`` with their title, summary, date, area and tags; every other page
+is ``website`` with its title and first paragraph (generated pages: the site's description).
+URLs are absolute, from ``html_baseurl``; without one, ``og:url`` is left out.  The theme
+already writes ``<link rel="canonical">`` from ``html_baseurl``.  No ``og:image``: the site
+ships none.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from html import escape, unescape
+from typing import Any
+from urllib.parse import urljoin
+
+from docutils import nodes
+from sphinx.application import Sphinx
+
+from mlnotes.site.citing import site_url
+from mlnotes.site.lastupdated import doc_date
+from mlnotes.site.listings import html_builder
+from mlnotes.facets.runtime import get_runtime
+from mlnotes.core.records import PostRecord, get_posts
+
+ATTR = "mlnotes_descriptions"
+MAX_DESCRIPTION = 160
+
+
+def plain(text: str, limit: int = MAX_DESCRIPTION) -> str:
+    """One line of plain text, at most *limit* characters (an ellipsis marks a cut)."""
+    text = re.sub(r"\s+", " ", text).strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def html_to_plain(html: str, limit: int = MAX_DESCRIPTION) -> str:
+    """A template's HTML title (it may carry markup and entities) as plain text."""
+    return plain(unescape(re.sub(r"<[^>]*>", "", html)), limit)
+
+
+def _first_paragraph(app: Sphinx, doctree: nodes.document) -> None:
+    para = next((p for p in doctree.findall(nodes.paragraph)
+                 if not isinstance(p.parent, (nodes.footnote, nodes.citation, nodes.admonition, nodes.field_body))
+                 and p.astext().strip()), None)
+    if para is not None:
+        app.env.__dict__.setdefault(ATTR, {})[app.env.docname] = plain(para.astext())
+
+
+def _purge(app: Sphinx, env: Any, docname: str) -> None:
+    env.__dict__.get(ATTR, {}).pop(docname, None)
+
+
+def _merge(app: Sphinx, env: Any, docnames: set[str], other: Any) -> None:
+    theirs = other.__dict__.get(ATTR, {})
+    env.__dict__.setdefault(ATTR, {}).update({d: theirs[d] for d in docnames if d in theirs})
+
+
+def site_name(app: Sphinx) -> str:
+    return str(app.config.html_title or getattr(app.config, "blog_title", "") or app.config.project)
+
+
+def site_description(app: Sphinx) -> str:
+    return str(getattr(app.config, "blog_feed_subtitle", "") or site_name(app))
+
+
+def _with_offset(app: Sphinx, when: datetime) -> str:
+    return when.replace(tzinfo=get_runtime(app.env).config.tzinfo).isoformat()
+
+
+def post_tags(app: Sphinx, post: PostRecord) -> list[tuple[str, str]]:
+    runtime = get_runtime(app.env)
+    tags: list[tuple[str, str]] = []
+    if post.when:
+        tags.append(("article:published_time", _with_offset(app, post.when)))
+    modified = doc_date(app, post.docname)
+    if modified:
+        tags.append(("article:modified_time", modified))
+    area = runtime.facet("area")
+    if area is not None:
+        tags += [("article:section", area.display(s)) for s in post.facets.get("area", [])[:1]]
+    tag = runtime.facet("tag")
+    if tag is not None:
+        tags += [("article:tag", tag.display(s)) for s in post.facets.get("tag", [])]
+    return tags
+
+
+def og_tags(app: Sphinx, pagename: str, context: dict[str, Any]) -> list[tuple[str, str]]:
+    post = get_posts(app.env).get(pagename)
+    if post is not None:
+        title, description = plain(post.title, 300), plain(post.summary)
+    else:
+        title = html_to_plain(str(context.get("title") or site_name(app)), 300)
+        description = app.env.__dict__.get(ATTR, {}).get(pagename) or site_description(app)
+    tags = [
+        ("og:title", title),
+        ("og:description", description),
+        ("og:type", "article" if post is not None else "website"),
+        ("og:site_name", site_name(app)),
+        ("og:locale", str(app.config.language or "zh_CN").replace("-", "_")),
+    ]
+    if site_url(app) and pagename != "404":
+        tags.insert(2, ("og:url", urljoin(site_url(app), app.builder.get_target_uri(pagename))))
+    if post is not None:
+        tags += post_tags(app, post)
+    tags.append(("twitter:card", "summary"))
+    return tags
+
+
+def render(tags: list[tuple[str, str]]) -> str:
+    out = []
+    for key, value in tags:
+        attr = "name" if key.startswith("twitter:") else "property"
+        out.append(f'<meta {attr}="{escape(key)}" content="{escape(value, quote=True)}" />')
+    return "\n".join(out) + "\n"
+
+
+def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+    if not html_builder(app):
+        return
+    context["metatags"] = context.get("metatags", "") + render(og_tags(app, pagename, context))
+
+
+def setup_opengraph(app: Sphinx) -> None:
+    app.connect("doctree-read", _first_paragraph)
+    app.connect("env-purge-doc", _purge)
+    app.connect("env-merge-info", _merge)
+    app.connect("html-page-context", _page_context)

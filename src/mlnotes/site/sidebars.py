@@ -1,0 +1,127 @@
+"""Sidebar templates that link to our pages (``mlnotes/*.html``), in place of ablog's.
+
+ablog's ``postcard``, ``recentposts``, ``archives`` and ``tagcloud`` sidebars link to its
+``blog/…`` collection pages, which mlnotes no longer writes (see :mod:`mlnotes.ablog_compat`),
+and produce invalid HTML (``div`` in ``ul``, duplicate ids with spaces).  Ours, for
+``html_sidebars``:
+
+``mlnotes/postcard.html``
+    the post's date, authors and its terms (area, tags, series, venue, year) as links to their
+    ``topics/…`` pages;
+``mlnotes/recentposts.html``
+    the five newest published posts (not the page itself), headed by a link to the home list;
+``mlnotes/topics.html``
+    the top-level areas with their number of posts, the topics overview, all papers, the feed;
+``mlnotes/tagcloud.html``
+    every tag in use, sized by its number of posts.
+
+The templates only lay out plain data that :func:`_page_context` puts in the context
+(``mlnotes_sidebar`` and, on a post, ``mlnotes_post``); every text is escaped in the template.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+
+from mlnotes.core.listing import members, published
+from mlnotes.site.listings import Site, html_builder, now_in_site_tz
+from mlnotes.facets.runtime import once_per_write
+from mlnotes.core.records import PostRecord, get_posts
+
+TEMPLATES = Path(__file__).parents[1] / "templates"
+PREFIX = "mlnotes/"
+RECENT = 5
+#: facets not shown on the post card (a note cites many papers; the main paper has its own card)
+NOT_ON_CARD = ("paper",)
+
+
+def _add_templates(app: Sphinx, config: Config) -> None:
+    """Our templates come after the site's own ``templates_path`` and before the theme's
+    components (pydata-sphinx-theme appends its ``components/`` folder), so an override of a
+    theme component in ``src/mlnotes/templates`` wins and a site's own template wins over ours."""
+    path = str(TEMPLATES)
+    paths = [p for p in config.templates_path if str(p) != path]
+    theme = next((i for i, p in enumerate(paths) if Path(str(p)).name == "components" and "pydata_sphinx_theme" in str(p)), len(paths))
+    config.templates_path = [*paths[:theme], path, *paths[theme:]]
+
+
+def _link(page: str, label: str, count: int | None = None) -> dict[str, Any]:
+    return {"page": page, "label": label, "count": count}
+
+
+def sidebar_data(app: Sphinx) -> dict[str, Any]:
+    """What the sidebars show, independent of the page (pagenames, not URLs): computed once per
+    write phase (per worker process in a parallel write)."""
+    return once_per_write(app, "sidebars", lambda: _sidebar_data(app))
+
+
+def _sidebar_data(app: Sphinx) -> dict[str, Any]:
+    site = Site(app)
+    posts = published(get_posts(app.env).values(), now_in_site_tz(site.runtime))
+    data: dict[str, Any] = {
+        "home": app.config.root_doc,
+        "overview": site.overview,
+        "feed": site.feed_path(),
+        "recent": [
+            {"docname": p.docname, "title": p.title, "date": p.when.strftime("%m-%d") if p.when else "",
+             "datetime": p.date or ""}
+            for p in posts[: RECENT + 1]  # one spare: a post does not list itself
+        ],
+        "areas": [],
+        "tags": [],
+        "papers": None,
+    }
+    area = site.runtime.facet("area")
+    if area is not None:
+        counts = members(area, posts)
+        data["areas"] = [_link(site.term_page(area, slug), term.name, len(counts[slug]))
+                         for slug, term in area.terms().items() if not term.parent and counts[slug]]
+    tag = site.runtime.facet("tag")
+    if tag is not None:
+        counts = {slug: len(ps) for slug, ps in members(tag, posts).items() if ps}
+        most = max(counts.values(), default=1)
+        data["tags"] = [
+            {**_link(site.term_page(tag, slug), tag.display(slug), n), "size": 1 + round(4 * (n - 1) / max(most - 1, 1))}
+            for slug, n in sorted(counts.items(), key=lambda kv: tag.display(kv[0]).casefold())
+        ]
+    paper = site.runtime.facet("paper")
+    if paper is not None:
+        data["papers"] = site.facet_index(paper)
+    return data
+
+
+def post_card(app: Sphinx, post: PostRecord) -> dict[str, Any]:
+    site = Site(app)
+    groups = []
+    for facet in site.runtime.facets:
+        slugs = [s for s in post.facets.get(facet.name, []) if s in facet.terms()]
+        if facet.name in NOT_ON_CARD or not slugs:
+            continue
+        groups.append({"title": facet.title, "links": [_link(site.term_page(facet, s), facet.display(s)) for s in slugs]})
+    return {
+        "date": post.when.strftime("%Y-%m-%d") if post.when else "",
+        "datetime": post.date or "",
+        "authors": list(post.authors),
+        "groups": groups,
+    }
+
+
+def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+    if not html_builder(app):
+        return
+    sidebars = context.get("sidebars") or []
+    if not any(str(name).startswith(PREFIX) for name in sidebars):
+        return
+    context["mlnotes_sidebar"] = sidebar_data(app)
+    post = get_posts(app.env).get(pagename)
+    if post is not None:
+        context["mlnotes_post"] = post_card(app, post)
+
+
+def setup_sidebars(app: Sphinx) -> None:
+    app.connect("config-inited", _add_templates)
+    app.connect("html-page-context", _page_context)
