@@ -8,10 +8,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # the build front end (mlnotes.build) must not import Sphinx to say nothing changed
     from sphinx.application import Sphinx
 
-__version__ = "0.2.0"
-
-#: bump when the shape of what we keep in the build environment changes
-ENV_VERSION = 3
+from mlnotes.core.version import ENV_VERSION, __version__
 
 STATIC = Path(__file__).parent / "static"
 
@@ -50,6 +47,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     from mlnotes.site.postpage import setup_postmeta
     from mlnotes.read.posts import setup_posts
     from mlnotes.facets.runtime import setup_runtime
+    from mlnotes.site.base import setup_base
     from mlnotes.site.search import setup_search
     from mlnotes.compat.sphinx import setup_settle
     from mlnotes.site.sidebars import setup_sidebars
@@ -73,6 +71,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", _static)
     setup_config(app)
     setup_runtime(app)
+    setup_base(app)
     setup_i18n(app)
     setup_frontmatter(app)
     setup_excerpts(app)

@@ -43,7 +43,7 @@ from sphinx.util.texescape import escape as tex_escape
 
 from mlnotes.core.bibliography import cited_keys
 from mlnotes.core.listing import published
-from mlnotes.site.listings import now_in_site_tz
+from mlnotes.site.base import now_in_site_tz
 from mlnotes.facets.runtime import get_runtime
 from mlnotes.core.records import PostRecord, get_posts
 from mlnotes.core.taxonomy import Taxonomy

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
@@ -16,8 +14,6 @@ from mlnotes.facets import Facet, load_facets
 from mlnotes.core.taxonomy import Taxonomy, load_taxonomy
 
 ATTR = "_mlnotes_runtime"
-_WRITE_CACHE = "_mlnotes_write_phase"
-T = TypeVar("T")
 
 
 @dataclass
@@ -62,22 +58,6 @@ def get_runtime(env: BuildEnvironment) -> Runtime:
     return env.__dict__[ATTR]
 
 
-def once_per_write(app: Sphinx, key: str, compute: Callable[[], T]) -> T:
-    """A value derived from all post records (the published posts, the sidebars' data …),
-    computed once per write phase (once per worker process in a parallel write) instead of once
-    per page; forgotten at env-updated, when the records may have changed."""
-    cache: dict[str, Any] = app.__dict__.setdefault(_WRITE_CACHE, {})
-    if key not in cache:
-        cache[key] = compute()
-    return cache[key]
-
-
-def _forget_write_phase(app: Sphinx, env: BuildEnvironment) -> list[str]:
-    app.__dict__.pop(_WRITE_CACHE, None)
-    return []
-
-
 def setup_runtime(app: Sphinx) -> None:
     app.connect("config-inited", _on_config, priority=600)
     app.connect("builder-inited", _on_builder, priority=100)
-    app.connect("env-updated", _forget_write_phase)

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlnotes.frontend.build import INFO
-from mlnotes.site.listings import now_in_site_tz
+from mlnotes.site.base import now_in_site_tz
 from mlnotes.facets.runtime import get_runtime
 from mlnotes.core.records import get_posts
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from mlnotes.site.listings import html_builder
+from mlnotes.site.base import html_builder
 
 SCRIPT = "mlnotes-copy.js"
 

@@ -17,10 +17,11 @@ from urllib.parse import urljoin
 from sphinx.util import logging
 
 from mlnotes.core.listing import members
+from mlnotes.site.base import blog_title, write_if_changed
 from mlnotes.core.records import PostRecord
 
 if TYPE_CHECKING:
-    from mlnotes.site.listings import Site
+    from mlnotes.site.base import Site
 
 logger = logging.getLogger(__name__)
 
@@ -85,14 +86,6 @@ def atom_feed(
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
-def _write_if_changed(path: Path, data: bytes) -> bool:
-    if path.is_file() and path.read_bytes() == data:
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    return True
-
-
 def write_feeds(
     site: Site, posts: list[PostRecord], known: dict[str, str] | None = None
 ) -> tuple[set[str], int, dict[str, str]]:
@@ -114,7 +107,7 @@ def write_feeds(
     facets = site.runtime.facets
     tz = site.cfg.tzinfo
     language = bcp47(app.config.language)
-    site_title = str(getattr(app.config, "blog_title", "") or app.config.project)
+    site_title = blog_title(app.config)
 
     def post_url(post: PostRecord) -> str:
         return urljoin(base, builder.get_target_uri(post.docname))
@@ -138,7 +131,7 @@ def write_feeds(
             subtitle=subtitle, language=language, site_author=str(app.config.author), posts=items,
             post_url=post_url, categories=categories, tz=tz,
         )
-        return rel, _write_if_changed(outdir / rel, data)
+        return rel, write_if_changed(outdir / rel, data)
 
     results = [feed(site.feed_path(), site_title, str(getattr(app.config, "blog_feed_subtitle", "") or ""), posts, app.config.root_doc)]
     for facet in facets:

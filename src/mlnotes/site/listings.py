@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from datetime import datetime
 from html import escape
 from pathlib import Path
@@ -20,64 +19,21 @@ from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
-from sphinx.util.osutil import relative_uri
 
+from mlnotes.core.version import __version__
 from mlnotes.site import render
 from mlnotes.facets import Facet
 from mlnotes.core.listing import members, page_name, paginate, published
-from mlnotes.facets.runtime import Runtime, get_runtime
+from mlnotes.facets.runtime import get_runtime
+from mlnotes.site.citing import write_posts_bib
+from mlnotes.site.feeds import write_feeds
+from mlnotes.site.base import Site, html_builder, now_in_site_tz, write_if_changed, write_page_if_changed
 from mlnotes.core.records import PostRecord, get_posts
 
 logger = logging.getLogger(__name__)
 
 MANIFEST = ".mlnotes-pages.json"
 LATEST_DOCS = "mlnotes_latest_docs"
-
-
-def html_builder(app: Sphinx) -> bool:
-    return app.builder.format == "html" and app.builder.name in ("html", "dirhtml")
-
-
-def now_in_site_tz(runtime: Runtime) -> datetime:
-    return datetime.now(runtime.config.tzinfo).replace(tzinfo=None)
-
-
-class Site:
-    """URL arithmetic for one build."""
-
-    def __init__(self, app: Sphinx) -> None:
-        self.app = app
-        self.runtime = get_runtime(app.env)
-        self.cfg = self.runtime.config
-
-    def term_page(self, facet: Facet, slug: str) -> str:
-        return f"{self.cfg.topics_path}/{facet.name}/{slug}"
-
-    def facet_index(self, facet: Facet) -> str:
-        return f"{self.cfg.topics_path}/{facet.name}/index"
-
-    @property
-    def overview(self) -> str:
-        return f"{self.cfg.topics_path}/index"
-
-    @property
-    def latest_base(self) -> str:
-        return f"{self.cfg.topics_path}/latest"
-
-    def feed_path(self, facet: Facet | None = None, slug: str | None = None) -> str:
-        if facet is None:
-            return f"{self.cfg.feeds_path}/atom.xml"
-        return f"{self.cfg.feeds_path}/{facet.name}/{slug}.xml"
-
-    def url_from(self, from_page: str):  # noqa: ANN201 - returns render.UrlFor
-        builder = self.app.builder
-        base = builder.get_target_uri(from_page)
-
-        def url(target: str) -> str:
-            to = target if target.endswith(".xml") else builder.get_target_uri(target)
-            return relative_uri(base, to)
-
-        return url
 
 
 # ------------------------------------------------------------------------- home page list
@@ -122,20 +78,6 @@ def write_page(app: Sphinx, pagename: str, title: str, body: str) -> bool:
     """Render *body* in the theme as *pagename*; replace the file only if it changed."""
     ctx: dict[str, Any] = {"title": title, "body": body, "parents": [], "display_toc": False, "metatags": ""}
     return write_page_if_changed(app, pagename, ctx, "page.html")
-
-
-def write_page_if_changed(app: Sphinx, pagename: str, ctx: dict[str, Any], template: str) -> bool:
-    """What ``html-collect-pages`` does with a page, but the file is only replaced when it differs."""
-    builder = app.builder
-    final = Path(builder.get_outfilename(pagename))
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = final.with_name(final.name + ".mlnotes-tmp")
-    builder.handle_page(pagename, ctx, template, outfilename=tmp)
-    if final.is_file() and final.read_bytes() == tmp.read_bytes():
-        tmp.unlink()
-        return False
-    os.replace(tmp, final)
-    return True
 
 
 def _term_body(site: Site, facet: Facet, slug: str, posts: list[PostRecord], number: int, total: int, pagename: str) -> str:
@@ -194,8 +136,6 @@ def frame_digest(app: Sphinx) -> str:
     """What the theme puts around a generated page's body: the HTML configuration, the templates,
     the "last updated" date and the site navigation (titles and toctrees of the pages that are
     not posts).  When it changes every generated page is rendered again."""
-    from mlnotes import __version__  # noqa: PLC0415 - the package imports this module
-
     builder, env = app.builder, app.env
     posts = get_posts(env)
     info = getattr(builder, "build_info", None)
@@ -255,8 +195,6 @@ def render_pages(app: Sphinx, todo: list[tuple[str, str, str]]) -> int:
 def collect_pages(app: Sphinx):  # noqa: ANN201 - html-collect-pages handler (a generator)
     if not html_builder(app):
         return
-    from mlnotes.site.feeds import write_feeds  # noqa: PLC0415 - feeds need the same site helper
-
     site = Site(app)
     outdir = Path(app.builder.outdir)
     manifest_path = outdir / MANIFEST
@@ -312,8 +250,6 @@ def collect_pages(app: Sphinx):  # noqa: ANN201 - html-collect-pages handler (a 
         out(pagename, f"最新更新（第 {number} 页）", body)
     rendered = len(todo)
     written = render_pages(app, todo)
-    from mlnotes.site.citing import write_posts_bib  # noqa: PLC0415
-
     posts_bib = write_posts_bib(app)
     if posts_bib is not None:
         files.add(posts_bib.relative_to(outdir).as_posix())
@@ -323,11 +259,8 @@ def collect_pages(app: Sphinx):  # noqa: ANN201 - html-collect-pages handler (a 
     written += feeds_written
     for stale in sorted(previous - files):
         (outdir / stale).unlink(missing_ok=True)
-    manifest_path.write_text(
-        json.dumps({"digest": digest, "files": sorted(files), "pages": keys, "feeds": feed_keys},
-                   ensure_ascii=False, indent=0),
-        encoding="utf-8",
-    )
+    write_if_changed(manifest_path, json.dumps(
+        {"digest": digest, "files": sorted(files), "pages": keys, "feeds": feed_keys}, ensure_ascii=False, indent=0))
     logger.info("mlnotes: %d listing pages and feeds, %d pages rendered, %d files rewritten, %d removed",
                 len(files), rendered, written, len(previous - files))
     yield from ()

@@ -9,16 +9,14 @@ stay as they are.
 
 from __future__ import annotations
 
-import os
 import re
 from html import escape
-from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from sphinx.application import Sphinx
 
-from mlnotes.site.listings import Site, html_builder
+from mlnotes.site.base import Site, html_builder, write_page_if_changed
 
 PAGENAME = "404"
 _ATTR = re.compile(r'(\s(?:href|src|action|data-content_root)=")([^"]*)(")')
@@ -65,17 +63,10 @@ def body(app: Sphinx) -> str:
 def _collect(app: Sphinx):  # noqa: ANN201 - html-collect-pages handler (a generator)
     if not html_builder(app) or app.builder.name != "html" or PAGENAME in app.env.found_docs:
         return
-    builder = app.builder
     ctx: dict[str, Any] = {"title": "页面不存在", "body": body(app), "parents": [], "display_toc": False,
                            "metatags": '<meta name="robots" content="noindex" />\n'}
-    final = Path(builder.get_outfilename(PAGENAME))
-    tmp = final.with_name(final.name + ".mlnotes-tmp")
-    builder.handle_page(PAGENAME, ctx, "page.html", outfilename=tmp)
-    text = absolutize(tmp.read_text(encoding="utf-8"), base_path(app))
-    tmp.unlink()
-    if not final.is_file() or final.read_text(encoding="utf-8") != text:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, final)
+    base = base_path(app)
+    write_page_if_changed(app, PAGENAME, ctx, "page.html", transform=lambda html: absolutize(html, base))
     yield from ()
 
 

@@ -18,9 +18,10 @@ from urllib.parse import urljoin
 from docutils import nodes
 from sphinx.application import Sphinx
 
-from mlnotes.site.citing import site_url
+from mlnotes.site.base import site_name as _site_name
+from mlnotes.site.base import site_url
 from mlnotes.site.lastupdated import doc_date
-from mlnotes.site.listings import html_builder
+from mlnotes.site.base import html_builder
 from mlnotes.facets.runtime import get_runtime
 from mlnotes.core.records import PostRecord, get_posts
 
@@ -56,12 +57,8 @@ def _merge(app: Sphinx, env: Any, docnames: set[str], other: Any) -> None:
     env.__dict__.setdefault(ATTR, {}).update({d: theirs[d] for d in docnames if d in theirs})
 
 
-def site_name(app: Sphinx) -> str:
-    return str(app.config.html_title or getattr(app.config, "blog_title", "") or app.config.project)
-
-
 def site_description(app: Sphinx) -> str:
-    return str(getattr(app.config, "blog_feed_subtitle", "") or site_name(app))
+    return str(getattr(app.config, "blog_feed_subtitle", "") or _site_name(app.config))
 
 
 def _with_offset(app: Sphinx, when: datetime) -> str:
@@ -90,13 +87,13 @@ def og_tags(app: Sphinx, pagename: str, context: dict[str, Any]) -> list[tuple[s
     if post is not None:
         title, description = plain(post.title, 300), plain(post.summary)
     else:
-        title = html_to_plain(str(context.get("title") or site_name(app)), 300)
+        title = html_to_plain(str(context.get("title") or _site_name(app.config)), 300)
         description = app.env.__dict__.get(ATTR, {}).get(pagename) or site_description(app)
     tags = [
         ("og:title", title),
         ("og:description", description),
         ("og:type", "article" if post is not None else "website"),
-        ("og:site_name", site_name(app)),
+        ("og:site_name", _site_name(app.config)),
         ("og:locale", str(app.config.language or "zh_CN").replace("-", "_")),
     ]
     if site_url(app) and pagename != "404":

@@ -10,10 +10,10 @@ from sphinx.application import Sphinx
 from mlnotes.site import render
 from mlnotes.site.citing import cite_block
 from mlnotes.core.listing import published
-from mlnotes.site.listings import Site, html_builder, now_in_site_tz
+from mlnotes.site.base import Site, html_builder, now_in_site_tz
 from mlnotes.site.readingtime import reading_html
 from mlnotes.site.related import citing_posts, paper_counts, related_posts
-from mlnotes.facets.runtime import once_per_write
+from mlnotes.site.base import once_per_write
 from mlnotes.core.records import get_posts
 
 

@@ -31,6 +31,8 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.search.zh import JIEBA_DEFAULT_DICT, SearchChinese, jieba_load_userdict
 
+from mlnotes.site.base import write_if_changed
+
 
 GLOSSARY = Path(__file__).parents[1] / "data" / "ml_terms.txt"
 DICT_NAME = "mlnotes-jieba-dict.txt"
@@ -122,9 +124,7 @@ def _user_dictionary(app: Sphinx, config: Config) -> None:
         return
     path = Path(app.doctreedir) / DICT_NAME
     text = "".join(f"{w} 100000 n\n" for w in dictionary_words(app))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.is_file() or path.read_text(encoding="utf-8") != text:
-        path.write_text(text, encoding="utf-8")
+    write_if_changed(path, text)
     options = dict(config.html_search_options or {})
     options.setdefault("dict", str(path))
     config.html_search_options = options
@@ -138,8 +138,8 @@ def fix_language_data(outdir: Path) -> bool:
     text = path.read_text(encoding="utf-8")
     if "ChineseStemmer" not in text or re.search(r"(var|function|const|let)\s+ChineseStemmer\b", text):
         return False
-    path.write_text(text.replace("window.Stemmer = ChineseStemmer;", STEMMER_SHIM + "window.Stemmer = ChineseStemmer;"),
-                    encoding="utf-8")
+    write_if_changed(path, text.replace("window.Stemmer = ChineseStemmer;",
+                                        STEMMER_SHIM + "window.Stemmer = ChineseStemmer;"))
     return True
 
 

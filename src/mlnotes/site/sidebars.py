@@ -28,8 +28,8 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 
 from mlnotes.core.listing import members, published
-from mlnotes.site.listings import Site, html_builder, now_in_site_tz
-from mlnotes.facets.runtime import once_per_write
+from mlnotes.site.base import Site, html_builder, now_in_site_tz
+from mlnotes.site.base import once_per_write
 from mlnotes.core.records import PostRecord, get_posts
 
 TEMPLATES = Path(__file__).parents[1] / "templates"

@@ -19,10 +19,11 @@ from xml.sax.saxutils import escape
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-from mlnotes.site.citing import site_url
+from mlnotes.site.base import site_url, write_if_changed
 from mlnotes.site.lastupdated import doc_date
 from mlnotes.core.listing import drafts
-from mlnotes.site.listings import MANIFEST, html_builder, now_in_site_tz
+from mlnotes.site.base import html_builder, now_in_site_tz
+from mlnotes.site.listings import MANIFEST
 from mlnotes.facets.runtime import get_runtime
 from mlnotes.core.records import get_posts
 
@@ -80,11 +81,6 @@ def robots_txt(sitemap_url: str) -> str:
     return f"User-agent: *\nAllow: /\n\nSitemap: {sitemap_url}\n"
 
 
-def _write_if_changed(path: Path, text: str) -> None:
-    if not path.is_file() or path.read_text(encoding="utf-8") != text:
-        path.write_text(text, encoding="utf-8")
-
-
 def _finished(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or not html_builder(app):
         return
@@ -93,8 +89,8 @@ def _finished(app: Sphinx, exception: Exception | None) -> None:
         return
     entries = [(absolute(app, name), date) for name, date in public_pages(app)]
     out = Path(app.builder.outdir)
-    _write_if_changed(out / "sitemap.xml", sitemap_xml(entries))
-    _write_if_changed(out / "robots.txt", robots_txt(urljoin(site_url(app), "sitemap.xml")))
+    write_if_changed(out / "sitemap.xml", sitemap_xml(entries))
+    write_if_changed(out / "robots.txt", robots_txt(urljoin(site_url(app), "sitemap.xml")))
     logger.info("mlnotes: sitemap.xml lists %d pages", len(entries))
 
 
