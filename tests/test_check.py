@@ -19,24 +19,24 @@ def built(make_app, rootdir, tmp_path):
         (src / "posts" / bad).unlink()
     app = make_app("html", srcdir=src)
     app.build()
-    return src, Path(app.outdir)
+    return Path(app.outdir), Path(app.doctreedir)
 
 
 def test_complete_build_passes(built) -> None:
-    src, out = built
-    lost, drafts = audit(src, out, None, "https://example.org/site/", "Asia/Shanghai")
+    out, doctrees = built
+    lost, drafts = audit(out, doctrees, None)
     assert lost.failures == [] and lost.notes == ["3 published posts audited"]
     assert drafts.ok and drafts.notes == ["posts/future: dated 2999-01-01"]
 
 
 def test_lost_entries_are_named(built) -> None:
-    src, out = built
+    out, doctrees = built
     tag_page = out / "topics" / "tag" / "llm.html"
     tag_page.write_text(re.sub(r'<article class="mlnotes-card">(?:(?!</article>).)*文章 A(?:(?!</article>).)*</article>', "",
                                tag_page.read_text(encoding="utf-8"), flags=re.S), encoding="utf-8")
     (out / "feeds" / "area" / "cv.xml").unlink()
     (out / "posts" / "c.html").unlink()
-    lost, _ = audit(src, out, None, "https://example.org/site/", "Asia/Shanghai")
+    lost, _ = audit(out, doctrees, None)
     assert sorted(lost.failures) == [
         "posts/a: missing from feeds/area/cv.xml, topics/tag/llm",
         "posts/b: missing from feeds/area/cv.xml",
@@ -45,11 +45,11 @@ def test_lost_entries_are_named(built) -> None:
 
 
 def test_a_published_draft_is_a_failure(built) -> None:
-    src, out = built
+    out, doctrees = built
     feed = out / "feeds" / "atom.xml"
     feed.write_text(feed.read_text(encoding="utf-8").replace("</feed>", "<entry><title>未来的文章</title></entry></feed>"),
                     encoding="utf-8")
-    _, drafts = audit(src, out, None, "https://example.org/site/", "Asia/Shanghai")
+    _, drafts = audit(out, doctrees, None)
     assert drafts.failures == ["posts/future: draft appears in the public feed or home list"]
 
 

@@ -154,7 +154,7 @@ def test_related_weights_rare_papers_more() -> None:
         rec("me", ["common", "rare"], 1), rec("popular", ["common"], 9),
         rec("niche", ["rare"], 2), rec("x", ["common"], 3), rec("y", ["common"], 4),
     ]}
-    ranked = [(r.docname, n) for r, n in related_posts(records["me"], records)]
+    ranked = [(r.docname, n) for r, n in related_posts(records["me"], records, by="paper")]
     assert ranked[0] == ("niche", 1)  # the rare shared paper wins over the popular one
     assert [d for d, _ in ranked[1:]] == ["popular", "y", "x"]  # then newer first
 

@@ -17,13 +17,14 @@ from mlnotes.core.taxonomy import fold, load_taxonomy
 
 ROOT = Path(__file__).resolve().parent / "roots" / "test-taxonomy"
 TAXONOMY = load_taxonomy(ROOT / "taxonomy.toml")
+TAGS = TagFacet(TAXONOMY)
 text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=60)
 
 
 @given(text)
 def test_tags_resolve_or_report(value: str) -> None:
-    result = TagFacet(TAXONOMY).resolve(value)
-    assert all(slug in TAXONOMY.tags for slug in result.terms)
+    result = TAGS.resolve(value)
+    assert all(slug in TAGS.terms() for slug in result.terms)
     for problem in result.problems:
         assert problem.subtype == "tag" and "unknown tag" in problem.message
     mentioned = [v for v in value.replace("，", ",").split(",") if v.strip()]
@@ -32,7 +33,7 @@ def test_tags_resolve_or_report(value: str) -> None:
 
 @given(text)
 def test_alias_matching_ignores_case_spacing_and_width(noise: str) -> None:
-    index = TAXONOMY.tag_index()
+    index = TAGS.index()
     assert index[fold("Large-Language  Model")] == "llm"
     assert fold(noise) == fold(noise.upper().replace(" ", "")) or not noise.isascii()
 

@@ -411,7 +411,7 @@ def audit_corpus(src: Path, out: Path) -> list[str]:
     """The nothing-lost audit of ``make check`` on a built corpus; returns the failures."""
     from mlnotes.cli.check import audit  # noqa: PLC0415 - only the bench needs it
 
-    lost, drafts = audit(src, out, None, "", "Asia/Shanghai")
+    lost, drafts = audit(out, out / ".doctrees", None)
     return lost.failures + drafts.failures
 
 

@@ -61,6 +61,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     from mlnotes.site.prevnext import setup_prevnext
     from mlnotes.site.readingtime import setup_readingtime
     from mlnotes.site.sitemap import setup_sitemap
+    from mlnotes.site.audit import setup_audit
     from mlnotes.frontend.record import setup_buildinfo
     from mlnotes.read.readplan import setup_readplan
     from mlnotes.read.gcfreeze import setup_gcfreeze
@@ -94,6 +95,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_prevnext(app)
     setup_opengraph(app)
     setup_sitemap(app)
+    setup_audit(app)
     setup_notfound(app)
     setup_lastupdated(app)
     setup_editlink(app)

@@ -1,4 +1,5 @@
-"""The PDF and the EPUB as a book: parts by area, chapters by date, one bibliography.
+"""The PDF and the EPUB as a book: parts by area (the facet whose book role is "parts"),
+chapters by date, one bibliography (of the facet whose book role is "references").
 
 ``{mlnotes-book}`` in the book's root document (``book.md``) is a toctree (``:glob:`` and all)
 that includes the posts.  At read time it is nothing more: the environment records which
@@ -41,12 +42,12 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 from sphinx.util.texescape import escape as tex_escape
 
-from mlnotes.core.bibliography import cited_keys
+from mlnotes.core.bibliography import cited_keys, load_bibliography
 from mlnotes.core.listing import published
 from mlnotes.site.base import now_in_site_tz
 from mlnotes.facets.runtime import get_runtime
 from mlnotes.core.records import PostRecord, get_posts
-from mlnotes.core.taxonomy import Taxonomy
+from mlnotes.facets.base import Facet
 
 logger = logging.getLogger(__name__)
 
@@ -90,17 +91,18 @@ def chinese_number(n: int) -> str:
     return (DIGITS[tens] if tens > 1 else "") + "十" + (DIGITS[ones] if ones else "") if n < 100 else str(n)
 
 
-def book_parts(posts: Iterable[PostRecord], taxonomy: Taxonomy) -> list[Part]:
-    """One part per top-level area that has posts, in taxonomy order; posts oldest first.
+def book_parts(posts: Iterable[PostRecord], by: Facet | None) -> list[Part]:
+    """One part per top-level term of facet *by* (the facet whose book role is "parts": the
+    areas) that has posts, in vocabulary order; posts oldest first.
 
-    A post whose area is not in the taxonomy (a build that already warned) goes to a last
-    part, so nothing is lost."""
-    parts = {slug: Part(slug, term.name) for slug, term in taxonomy.areas.items() if term.parent is None}
+    A post with no term of that facet (a build that already warned, or no such facet) goes to a
+    last part, so nothing is lost."""
+    terms = by.terms() if by is not None else {}
+    parts = {slug: Part(slug, term.name) for slug, term in terms.items() if term.parent is None}
     other = Part(*OTHER_PART)
     for post in posts:
-        areas = post.facets.get("area", [])
-        chain = taxonomy.ancestors(areas[0]) if areas else []
-        (parts[chain[-1]] if chain else other).posts.append(post)
+        top = by.top_term(post) if by is not None else None
+        (parts[top] if top in parts else other).posts.append(post)
     result = [p for p in [*parts.values(), other] if p.posts]
     for part in result:
         part.posts.sort(key=lambda r: (r.when, r.docname))
@@ -115,7 +117,7 @@ def book_posts(env: BuildEnvironment, included: Iterable[str]) -> list[PostRecor
 
 
 def parts_for(env: BuildEnvironment, included: Iterable[str]) -> list[Part]:
-    return book_parts(book_posts(env, included), get_runtime(env).taxonomy)
+    return book_parts(book_posts(env, included), get_runtime(env).with_role("parts"))
 
 
 def book_docname(env: BuildEnvironment) -> str | None:
@@ -132,26 +134,26 @@ def included_posts(env: BuildEnvironment, docname: str) -> list[str]:
 
 
 def cited_papers(env: BuildEnvironment, posts: Sequence[PostRecord]) -> list[str]:
-    """refs.bib keys the posts cite (and their main papers), each once."""
-    runtime = get_runtime(env)
+    """refs.bib keys the posts cite, each once: the references facet's terms of each post (the
+    cited papers and the main paper), or without such a facet the keys cited in the text."""
+    references = get_runtime(env).with_role("references")
     keys: list[str] = []
     for post in posts:
-        if runtime.facet("paper") is not None:
-            found = post.facets.get("paper", [])
+        if references is not None:
+            found = post.facets.get(references.name, [])
         else:
             found = cited_keys(Path(env.doc2path(post.docname)).read_text(encoding="utf-8"))
-            found = ([post.paper] if post.paper else []) + found
         keys += [k for k in found if k not in keys]
     return keys
 
 
 def _bib_data(app: Sphinx) -> Any:
-    paper = get_runtime(app.env).facet("paper")
-    if paper is not None:
-        return paper.bib.data  # type: ignore[attr-defined]
-    from mlnotes.facets.paper import shared_bibliography  # noqa: PLC0415
-
-    return shared_bibliography(str(app.confdir), app.config, {}).data
+    """The pybtex data the references are keys of: the references facet's, else the .bib files."""
+    references = get_runtime(app.env).with_role("references")
+    if references is not None:
+        return references.reference_data()
+    names = getattr(app.config, "bibtex_bibfiles", None) or []
+    return load_bibliography([Path(app.confdir) / name for name in names]).data
 
 
 def formatted_bibliography(app: Sphinx, keys: Sequence[str]) -> list[Any]:

@@ -6,7 +6,6 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TypeVar
 
-from mlnotes.facets import Facet
 from mlnotes.core.records import PostRecord
 
 T = TypeVar("T")
@@ -21,19 +20,6 @@ def published(records: Iterable[PostRecord], now: datetime) -> list[PostRecord]:
 def drafts(records: Iterable[PostRecord], now: datetime) -> list[PostRecord]:
     """Undated or future-dated posts: reported, never listed."""
     return sorted((r for r in records if r.when is None or r.when > now), key=lambda r: r.docname)
-
-
-def members(facet: Facet, posts: Sequence[PostRecord]) -> dict[str, list[PostRecord]]:
-    """Term slug → its posts (in the order given); every term present, empty or not."""
-    out: dict[str, list[PostRecord]] = {slug: [] for slug in facet.terms()}
-    for post in posts:
-        seen: set[str] = set()
-        for slug in post.facets.get(facet.name, []):
-            for term in facet.rollup(slug) if facet.hierarchical else [slug]:
-                if term in out and term not in seen:
-                    out[term].append(post)
-                    seen.add(term)
-    return out
 
 
 def paginate(items: Sequence[T], size: int) -> list[list[T]]:

@@ -31,6 +31,8 @@ class Problem:
     hint: str | None = None
     #: a file that is not a document (taxonomy.toml, refs.bib), when docname is None
     file: str | None = None
+    #: "warning" (fails a strict build) or "info" (a note in the build log only)
+    level: str = "warning"
 
     def text(self) -> str:
         text = self.message
@@ -42,7 +44,8 @@ class Problem:
 
 
 def report(problems: Iterable[Problem]) -> int:
-    """Log every problem as a Sphinx warning with type ``mlnotes``; return how many."""
+    """Log every problem as a Sphinx warning with type ``mlnotes`` (notes at info level);
+    return how many warnings."""
     count = 0
     for problem in problems:
         if problem.docname:
@@ -51,6 +54,9 @@ def report(problems: Iterable[Problem]) -> int:
             location = f"{problem.file}:{problem.line}" if problem.line else problem.file
         else:
             location = None
+        if problem.level == "info":
+            logger.info("mlnotes: %s", problem.text(), location=location)
+            continue
         logger.warning(problem.text(), type=WARNING_TYPE, subtype=problem.subtype, location=location)
         count += 1
     return count

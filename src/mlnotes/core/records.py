@@ -27,8 +27,9 @@ class PostRecord:
     authors: list[str] = field(default_factory=list)
     #: facet name → term slugs, as the post declared them (parents not rolled in)
     facets: dict[str, list[str]] = field(default_factory=dict)
-    #: the note's main paper (``paper:`` in front matter), a refs.bib key
-    paper: str | None = None
+    #: front-matter values a facet asked to keep (:attr:`Facet.record_keys`), e.g. the main
+    #: paper's key under ``paper``
+    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def when(self) -> datetime | None:

@@ -1,19 +1,73 @@
-"""The area facet: one place in the area tree per post; parents list their children's posts."""
+"""The area facet: one place in the area tree per post; parents list their children's posts.
+
+Its vocabulary is the ``[areas]`` table of taxonomy.toml, a tree::
+
+    [areas.cv]
+    zh = "计算机视觉"
+    en = "Computer Vision"
+    [areas.cv.children.detection]
+    zh = "目标检测"
+    en = "Object Detection"
+
+Its top-level areas are the parts of the book and the "browse" block of the sidebars.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar
+
 from mlnotes.core.problems import Problem, did_you_mean
-from mlnotes.core.taxonomy import Term, fold
-from mlnotes.facets.base import Facet, Resolved, split_values
+from mlnotes.core.records import PostRecord
+from mlnotes.core.taxonomy import Taxonomy, Term, fold
+from mlnotes.facets.base import BookRole, Facet, Resolved, SidebarKind, split_values
+
+TABLE = "areas"
+
+
+def area_terms(taxonomy: Taxonomy) -> dict[str, Term]:
+    """Every area of the ``[areas]`` tree, parents before their children."""
+    return {t.slug: t for t in _areas(taxonomy, taxonomy.table(TABLE), None)}
+
+
+def _areas(taxonomy: Taxonomy, table: Mapping[str, Any], parent: str | None) -> Iterator[Term]:
+    for slug, body in table.items():
+        full = f"{parent}/{slug}" if parent else slug
+        where = f"{TABLE}." + full.replace("/", ".children.")
+        taxonomy.check_slug(where, slug)
+        if not isinstance(body, dict):
+            raise taxonomy.error(where, "must be a table with zh and en names")
+        unknown = set(body) - {"zh", "en", "description", "children"}
+        if unknown:
+            raise taxonomy.error(where, f"unknown keys {sorted(unknown)}; expected zh, en, description, children")
+        yield Term(
+            slug=full,
+            name=taxonomy.need_str(where, body, "zh"),
+            en=taxonomy.need_str(where, body, "en"),
+            parent=parent,
+            description=taxonomy.need_str(where, body, "description", required=False),
+        )
+        children = body.get("children", {})
+        if not isinstance(children, dict):
+            raise taxonomy.error(where, "children must be a table of areas")
+        yield from _areas(taxonomy, children, full)
 
 
 class AreaFacet(Facet):
     name = "area"
     title = "领域"
     hierarchical = True
+    sidebar: ClassVar[SidebarKind | None] = "browse"
+    book_role: ClassVar[BookRole | None] = "parts"
+
+    def __init__(self, taxonomy: Taxonomy) -> None:
+        super().__init__(taxonomy)
+        self._terms: dict[str, Term] | None = None
 
     def terms(self) -> dict[str, Term]:
-        return self.taxonomy.areas
+        if self._terms is None:
+            self._terms = area_terms(self.taxonomy)
+        return self._terms
 
     def resolve(self, raw: str) -> Resolved:
         values = split_values(raw)
@@ -23,23 +77,22 @@ class AreaFacet(Facet):
                 Problem("area", f"a post has exactly one area (a slug path such as 'cv/detection'), got {raw!r}")
             )
             values = values[:1]
+        terms = self.terms()
         for value in values:
             slug = value.strip("/")
-            if slug in self.terms():
+            if slug in terms:
                 out.terms.append(slug)
                 continue
-            by_name = {fold(t.name): t.slug for t in self.terms().values()} | {
-                fold(t.en): t.slug for t in self.terms().values()
-            }
+            by_name = {fold(t.name): t.slug for t in terms.values()} | {fold(t.en): t.slug for t in terms.values()}
             if fold(value) in by_name:  # a Chinese or English name instead of the slug
                 known = by_name[fold(value)]
                 out.problems.append(
                     Problem("area", f"area {value!r} must be written as its slug", suggestion=known)
                 )
                 continue
-            choices = list(self.terms()) + [t.name for t in self.terms().values()]
+            choices = list(terms) + [t.name for t in terms.values()]
             guess = did_you_mean(value, choices)
-            if guess is not None and guess not in self.terms():
+            if guess is not None and guess not in terms:
                 guess = by_name.get(fold(guess), guess)
             out.problems.append(
                 Problem("area", f"unknown area {value!r}", suggestion=guess, hint="areas are listed in taxonomy.toml")
@@ -47,4 +100,14 @@ class AreaFacet(Facet):
         return out
 
     def rollup(self, slug: str) -> list[str]:
-        return self.taxonomy.ancestors(slug)
+        """*slug* and every area above it, nearest first."""
+        terms = self.terms()
+        chain = []
+        current: str | None = slug
+        while current is not None and current in terms:
+            chain.append(current)
+            current = terms[current].parent
+        return chain
+
+    def opengraph_meta(self, post: PostRecord) -> list[tuple[str, str]]:
+        return [("article:section", self.display(s)) for s in post.facets.get(self.name, [])[:1]]

@@ -1,37 +1,56 @@
 """The paper facet: every paper in refs.bib is a term; a post is listed under each paper it cites.
 
 A post may name its main paper in front matter (``paper: radford2021clip``); that paper's card
-is shown at the top of the post, and the venue and year facets classify the post by it.
+is shown at the top of the post, and the venue and year facets classify the post by it.  The
+papers a note cites make it related to the notes that cite the same papers, are its
+``citation_reference`` meta tags, and make up the book's bibliography.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
 from html import escape
 from pathlib import Path
+from typing import ClassVar
 
+from mlnotes.core.bibcheck import check_bibliography
 from mlnotes.core.bibliography import Bibliography, Paper, cited_keys, key_line, load_bibliography
+from mlnotes.core.config import get_config
 from mlnotes.core.problems import Problem, did_you_mean
+from mlnotes.core.records import PostRecord
 from mlnotes.core.taxonomy import Term
-from mlnotes.facets.base import Facet, Resolved, split_values
+from mlnotes.facets.base import BookRole, Facet, FacetContext, PostSource, Resolved, UrlFor, split_values
+
+OTHER = "其他"
 
 
-def shared_bibliography(confdir: str, config: object, shared: dict[str, object]) -> Bibliography:
+def shared_bibliography(context: FacetContext) -> Bibliography:
     """refs.bib (``bibtex_bibfiles``), parsed once per build whichever facet asks first."""
-    if "bibliography" not in shared:
-        paths = [Path(confdir) / name for name in (getattr(config, "bibtex_bibfiles", None) or [])]
-        shared["bibliography"] = load_bibliography(paths)
-    return shared["bibliography"]  # type: ignore[return-value]
+    if "bibliography" not in context.shared:
+        names = getattr(context.config, "bibtex_bibfiles", None) or []
+        context.shared["bibliography"] = load_bibliography([Path(context.confdir) / name for name in names])
+    bib = context.shared["bibliography"]
+    assert isinstance(bib, Bibliography)
+    return bib
 
 
 class PaperFacet(Facet):
     name = "paper"
     title = "论文"
+    header_links = False  # the main paper has its card; the cited ones are in the references
+    postcard_links = False
+    own_index = True
+    book_role: ClassVar[BookRole | None] = "references"
+    relates = True
+    #: the note's main paper
+    record_keys = ("paper",)
 
     bib: Bibliography
+    strict: bool = False
 
-    def setup(self, confdir: str, config: object, shared: dict[str, object]) -> None:
-        self.bib = shared_bibliography(confdir, config, shared)
+    def setup(self, context: FacetContext) -> None:
+        self.bib = shared_bibliography(context)
+        self.strict = get_config(context.config).strict_bib
         self._terms = {
             key: Term(slug=key, name=paper.short_title)
             for key, paper in sorted(self.bib.papers.items(), key=lambda kv: (kv[1].year, kv[0]))
@@ -43,23 +62,23 @@ class PaperFacet(Facet):
     def digest(self) -> str:
         return self.bib.digest
 
-    def extract(self, source: str, meta: dict[str, str]) -> str | None:
+    def extract(self, source: str, meta: Mapping[str, str]) -> str | None:
         keys = cited_keys(source)
         main = meta.get("paper", "").strip()
         if main and main not in keys:
             keys.insert(0, main)
-        self._source = source
-        self._main = main
         return ", ".join(keys) if keys else None
 
     def resolve(self, raw: str) -> Resolved:
+        return self.resolve_post(raw, PostSource(docname="", text="", meta={}))
+
+    def resolve_post(self, raw: str, post: PostSource) -> Resolved:
         out = Resolved()
         for key in split_values(raw):
             if key in self.bib.papers:
                 out.terms.append(key)
                 continue
-            source = getattr(self, "_source", "")
-            in_body = key_line(source, key)
+            in_body = key_line(post.text, key)
             out.problems.append(Problem(
                 "paper",
                 f"unknown citation key {key!r}" + ("" if in_body else " in 'paper:'"),
@@ -72,6 +91,9 @@ class PaperFacet(Facet):
     def display(self, slug: str) -> str:
         paper = self.bib.papers.get(slug)
         return f"{paper.short_title} ({paper.year})" if paper else slug
+
+    def search_words(self) -> list[str]:
+        return []  # paper titles are English sentences: nothing for the Chinese segmenter
 
     def card(self, key: str) -> str:
         """The metadata card of a paper (HTML)."""
@@ -89,23 +111,49 @@ class PaperFacet(Facet):
             + "</div>"
         )
 
-    def term_html(self, slug: str, url: Callable[[str], str]) -> str:
+    def post_card_html(self, post: PostRecord) -> str:
+        """The card of the note's main paper (``paper:``)."""
+        main = post.extra.get("paper")
+        return self.card(main) if main and main in self.terms() else ""
+
+    def term_html(self, slug: str, url: UrlFor) -> str:
         return self.card(slug) + '<h2 class="mlnotes-backlinks">讨论这篇论文的笔记</h2>'
 
-    def index_html(self, members: dict[str, list], term_url: Callable[[str], str]) -> str | None:
-        """Papers grouped by the top-level area of the notes that cite them; each group a table
-        that sorts by year, venue or number of notes (mlnotes.js; sorted by year without it)."""
-        areas = self.taxonomy.areas
+    def reference_data(self) -> object:
+        return self.bib.data
+
+    def shared_label(self, count: int) -> str:
+        return f"（共同引用 {count} 篇论文）"
+
+    def citation_meta(self, post: PostRecord) -> list[tuple[str, str]]:
+        return [("citation_reference", reference_meta(self.bib.papers[key]))
+                for key in post.facets.get(self.name, []) if key in self.bib.papers]
+
+    def check(self, records: Mapping[str, PostRecord]) -> list[Problem]:
+        """refs.bib's own problems, and its entries no post cites."""
+        cited = {key for post in records.values() for key in post.facets.get(self.name, [])}
+        problems = check_bibliography(self.bib, cited, strict=self.strict)
+        uncited = sorted(set(self.bib.papers) - cited)
+        if uncited and not self.strict:
+            problems.append(Problem("bib", "refs.bib entries no post cites: " + ", ".join(uncited), level="info"))
+        return problems
+
+    def index_html(self, members: dict[str, list[PostRecord]], term_url: UrlFor) -> str:
+        """Papers grouped by the book's parts (the top-level areas) of the notes that cite them;
+        each group a table that sorts by year, venue or number of notes (mlnotes.js; sorted by
+        year without it)."""
+        grouping = next((f for f in self.peers if f.book_role == "parts"), None)
+        tops_in_order = ([s for s, t in grouping.terms().items() if not t.parent] if grouping is not None else [])
         groups: dict[str, list[str]] = {}
         for key in self.bib.papers:
-            tops = {self.taxonomy.ancestors(a)[-1] for post in members.get(key, [])
-                    for a in post.facets.get("area", []) if a in areas}
-            for top in sorted(tops) or ["其他"]:
+            tops = {top for post in members.get(key, [])
+                    if grouping is not None and (top := grouping.top_term(post)) is not None}
+            for top in sorted(tops) or [OTHER]:
                 groups.setdefault(top, []).append(key)
-        order = [a for a in areas if a in groups] + (["其他"] if "其他" in groups else [])
+        order = [a for a in tops_in_order if a in groups] + ([OTHER] if OTHER in groups else [])
         parts = [f'<p>共 {len(self.bib.papers)} 篇论文。点击表头可按年份、会议/期刊或笔记数排序。</p>']
         for top in order:
-            name = areas[top].name if top in areas else "其他（尚无笔记引用）"
+            name = grouping.terms()[top].name if grouping is not None and top != OTHER else "其他（尚无笔记引用）"
             keys = sorted(groups[top], key=lambda k: (self.bib.papers[k].year, k), reverse=True)
             rows = []
             for key in keys:
@@ -118,6 +166,21 @@ class PaperFacet(Facet):
                 )
             parts.append(f"<h2>{escape(name)}</h2>" + rows_table("".join(rows)))
         return "".join(parts)
+
+
+def reference_meta(paper: Paper) -> str:
+    """One ``citation_reference`` value: the cited paper's fields, ``;``-separated."""
+    parts = [f"citation_title={paper.title}"]
+    parts += [f"citation_author={a}" for a in paper.authors]
+    if paper.year:
+        parts.append(f"citation_publication_date={paper.year}")
+    if paper.venue_full:
+        parts.append(f"citation_journal_title={paper.venue_full}")
+    if paper.arxiv:
+        parts.append(f"citation_arxiv_id={paper.arxiv}")
+    if paper.doi:
+        parts.append(f"citation_doi={paper.doi}")
+    return "; ".join(p.replace(";", ",") for p in parts)
 
 
 def paper_links(paper: Paper) -> list[str]:

@@ -10,7 +10,8 @@ from sphinx.config import Config
 from sphinx.environment import BuildEnvironment
 
 from mlnotes.core.config import MlnotesConfig, get_config
-from mlnotes.facets import Facet, load_facets
+from mlnotes.facets.base import Facet, FacetContext
+from mlnotes.facets.registry import load_facets, registered_facets
 from mlnotes.core.taxonomy import Taxonomy, load_taxonomy
 
 ATTR = "_mlnotes_runtime"
@@ -30,6 +31,14 @@ class Runtime:
     def facet(self, name: str) -> Facet | None:
         return next((f for f in self.facets if f.name == name), None)
 
+    def with_role(self, role: str) -> Facet | None:
+        """The first facet that plays *role* in the book ("parts", "references")."""
+        return next((f for f in self.facets if f.book_role == role), None)
+
+    def relating(self) -> list[Facet]:
+        """The facets whose shared terms make two notes related."""
+        return [f for f in self.facets if f.relates]
+
 
 def build_runtime(app: Sphinx, config: Config) -> Runtime:
     cfg = get_config(config)
@@ -38,10 +47,13 @@ def build_runtime(app: Sphinx, config: Config) -> Runtime:
         taxonomy = Taxonomy(path=str(path), digest="")  # no vocabulary: every facet value is unknown
     else:
         taxonomy = load_taxonomy(path)
-    facets = load_facets(cfg.facets, taxonomy)
-    shared: dict[str, object] = {}
+    facets = load_facets(cfg.facets, taxonomy, registered_facets(app))
+    context = FacetContext(confdir=str(app.confdir), config=config, shared={}, peers=tuple(facets))
     for facet in facets:
-        facet.setup(str(app.confdir), config, shared)
+        facet.peers = context.peers
+        facet.setup(context)
+    for facet in facets:
+        facet.terms()  # a facet reads its vocabulary now, so a bad table stops the build at once
     return Runtime(cfg, taxonomy, facets)
 
 
@@ -55,7 +67,15 @@ def _on_builder(app: Sphinx) -> None:
 
 
 def get_runtime(env: BuildEnvironment) -> Runtime:
-    return env.__dict__[ATTR]
+    """The runtime of the build *env* belongs to (from builder-inited on)."""
+    runtime: Runtime = env.__dict__[ATTR]
+    return runtime
+
+
+def app_runtime(app: Sphinx) -> Runtime:
+    """The runtime of *app*, from config-inited on (before the environment exists)."""
+    runtime: Runtime = getattr(app, ATTR)
+    return runtime
 
 
 def setup_runtime(app: Sphinx) -> None:

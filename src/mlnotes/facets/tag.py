@@ -1,22 +1,70 @@
-"""The tag facet: a closed vocabulary; every alias resolves to one canonical tag."""
+"""The tag facet: a closed vocabulary; every alias resolves to one canonical tag.
+
+Its vocabulary is the ``[tags]`` table of taxonomy.toml (``[tags.llm] name = "大语言模型"
+aliases = ["LLM"]``); names and aliases are matched ignoring case, width, spaces and hyphens.
+"""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from mlnotes.core.problems import Problem, did_you_mean
-from mlnotes.core.taxonomy import Term, fold
-from mlnotes.facets.base import Facet, Resolved, split_values
+from mlnotes.core.records import PostRecord
+from mlnotes.core.taxonomy import Taxonomy, Term, fold
+from mlnotes.facets.base import Facet, Resolved, SidebarKind, split_values
+
+TABLE = "tags"
+
+
+def tag_terms(taxonomy: Taxonomy) -> dict[str, Term]:
+    """Every tag of the ``[tags]`` table; no spelling may name two tags."""
+    tags: dict[str, Term] = {}
+    seen: dict[str, str] = {}
+    for slug, body in taxonomy.table(TABLE).items():
+        where = f"{TABLE}.{slug}"
+        taxonomy.check_slug(where, slug)
+        if not isinstance(body, dict):
+            raise taxonomy.error(where, "must be a table with name and optional aliases")
+        aliases = body.get("aliases", [])
+        if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
+            raise taxonomy.error(where, "aliases must be a list of non-empty strings")
+        term = Term(slug=slug, name=taxonomy.need_str(where, body, "name"), aliases=tuple(a.strip() for a in aliases))
+        for spelling in {term.slug, term.name, *term.aliases}:
+            key = fold(spelling)
+            if key in seen and seen[key] != slug:
+                raise taxonomy.error(where, f"{spelling!r} is already a name or alias of {TABLE}.{seen[key]}")
+            seen[key] = slug
+        tags[slug] = term
+    return tags
 
 
 class TagFacet(Facet):
     name = "tag"
     key = "tags"
     title = "标签"
+    sidebar: ClassVar[SidebarKind | None] = "cloud"
+
+    def __init__(self, taxonomy: Taxonomy) -> None:
+        super().__init__(taxonomy)
+        self._terms: dict[str, Term] | None = None
+        self._index: dict[str, str] | None = None
 
     def terms(self) -> dict[str, Term]:
-        return self.taxonomy.tags
+        if self._terms is None:
+            self._terms = tag_terms(self.taxonomy)
+        return self._terms
+
+    def index(self) -> dict[str, str]:
+        """Folded name or alias → tag slug (built once per build, not once per post)."""
+        if self._index is None:
+            self._index = {}
+            for term in self.terms().values():
+                for spelling in (term.slug, term.name, *term.aliases):
+                    self._index.setdefault(fold(spelling), term.slug)
+        return self._index
 
     def resolve(self, raw: str) -> Resolved:
-        index = self.taxonomy.tag_index()
+        index = self.index()
         out = Resolved()
         for value in split_values(raw):
             slug = index.get(fold(value))
@@ -34,3 +82,6 @@ class TagFacet(Facet):
     def canonical_text(self, slugs: list[str]) -> str:
         # ablog's own tag pages then agree with ours: one page per canonical tag
         return ", ".join(self.display(s) for s in slugs)
+
+    def opengraph_meta(self, post: PostRecord) -> list[tuple[str, str]]:
+        return [("article:tag", self.display(s)) for s in post.facets.get(self.name, [])]

@@ -3,26 +3,29 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
-from mlnotes.core.problems import Problem
+from mlnotes.core.bibliography import Bibliography, Paper
 from mlnotes.core.taxonomy import Term
-from mlnotes.facets.base import Facet, Resolved
-from mlnotes.facets.paper import PaperFacet, shared_bibliography
+from mlnotes.facets.base import Facet, FacetContext, Resolved
+from mlnotes.facets.paper import shared_bibliography
 
 
 class _ByMainPaper(Facet):
     """Shared by venue and year: the value comes from the main paper's bib entry."""
 
-    def setup(self, confdir: str, config: object, shared: dict[str, object]) -> None:
-        self.bib = shared_bibliography(confdir, config, shared)
+    bib: Bibliography
+
+    def setup(self, context: FacetContext) -> None:
+        self.bib = shared_bibliography(context)
         values = sorted({self.value(p) for p in self.bib.papers.values() if self.value(p)}, key=self.order)
         self._terms = {self.slugify(v): Term(slug=self.slugify(v), name=v) for v in values}
 
-    def value(self, paper) -> str:  # noqa: ANN001
+    def value(self, paper: Paper) -> str:
         raise NotImplementedError
 
-    def order(self, value: str) -> object:
-        return value
+    def order(self, value: str) -> tuple[int, str]:
+        return (0, value)
 
     @staticmethod
     def slugify(value: str) -> str:
@@ -31,7 +34,7 @@ class _ByMainPaper(Facet):
     def terms(self) -> dict[str, Term]:
         return self._terms
 
-    def extract(self, source: str, meta: dict[str, str]) -> str | None:
+    def extract(self, source: str, meta: Mapping[str, str]) -> str | None:
         key = meta.get("paper", "").strip()
         return key or None
 
@@ -42,12 +45,15 @@ class _ByMainPaper(Facet):
         value = self.value(paper)
         return Resolved(terms=[self.slugify(value)] if value else [])
 
+    def search_words(self) -> list[str]:
+        return []  # venue acronyms and years are Latin words and numbers
+
 
 class VenueFacet(_ByMainPaper):
     name = "venue"
     title = "会议/期刊"
 
-    def value(self, paper) -> str:  # noqa: ANN001
+    def value(self, paper: Paper) -> str:
         return paper.venue
 
 
@@ -55,11 +61,8 @@ class YearFacet(_ByMainPaper):
     name = "year"
     title = "年份"
 
-    def value(self, paper) -> str:  # noqa: ANN001
+    def value(self, paper: Paper) -> str:
         return paper.year
 
-    def order(self, value: str) -> object:
-        return -int(value) if value.isdigit() else 0
-
-
-__all__ = ["VenueFacet", "YearFacet", "PaperFacet", "Problem"]
+    def order(self, value: str) -> tuple[int, str]:
+        return (-int(value), "") if value.isdigit() else (0, value)

@@ -1,8 +1,9 @@
-"""Checks across posts once everything is read: series lists and the posts that claim them."""
+"""Checks across posts once everything is read: each facet's own (a series list and the posts
+that claim it, refs.bib and the papers the posts cite), then colliding slugs and documents in a
+posts folder that are not posts."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
@@ -10,41 +11,6 @@ from sphinx.application import Sphinx
 from mlnotes.core.problems import Problem, report
 from mlnotes.facets.runtime import get_runtime
 from mlnotes.core.records import get_posts
-
-
-def _line_of(path: Path, needle: str) -> int | None:
-    try:
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            if needle in line:
-                return number
-    except OSError:
-        pass
-    return None
-
-
-def series_problems(app: Sphinx, env: Any) -> list[Problem]:
-    runtime = get_runtime(env)
-    series = runtime.facet("series")
-    if series is None:
-        return []
-    posts = get_posts(env)
-    toml = Path(runtime.taxonomy.path)
-    problems = []
-    for slug, term in series.terms().items():
-        for member in term.members:
-            if member not in posts:
-                problems.append(Problem(
-                    "series", f"series {slug!r} lists {member!r}, which is not a post",
-                    hint="use the post's docname, e.g. 'posts/2026/s4', or remove it",
-                    file=str(toml), line=_line_of(toml, f'"{member}"'),
-                ))
-        for docname, post in sorted(posts.items()):
-            if slug in post.facets.get("series", []) and docname not in term.members:
-                problems.append(Problem(
-                    "series", f"post says 'series: {slug}' but taxonomy.toml does not list it in that series",
-                    docname=docname, hint=f"add {docname!r} to [series.{slug}] posts, in reading order",
-                ))
-    return problems
 
 
 def slug_problems(app: Sphinx, env: Any) -> list[Problem]:
@@ -73,7 +39,9 @@ def slug_problems(app: Sphinx, env: Any) -> list[Problem]:
 
 
 def _check(app: Sphinx, env: Any) -> None:
-    report(series_problems(app, env) + slug_problems(app, env))
+    records = get_posts(env)
+    problems = [problem for facet in get_runtime(env).facets for problem in facet.check(records)]
+    report(problems + slug_problems(app, env))
 
 
 def setup_consistency(app: Sphinx) -> None:

@@ -23,6 +23,7 @@ from sphinx.application import Sphinx
 from sphinx.transforms import SphinxTransform
 
 from mlnotes.core.config import MlnotesConfig, get_config
+from mlnotes.facets.base import PostSource
 from mlnotes.facets.runtime import get_runtime
 from mlnotes.core.problems import Problem, report
 
@@ -266,12 +267,13 @@ class PostFrontMatter(SphinxTransform):
         runtime = get_runtime(self.env)
         meta = {key: _value(node) for key, node in entries.items()}
         source = self._source_text()
+        post = PostSource(docname=docname, text=source, meta=meta)
         resolved: dict[str, list[str]] = {}
         for facet in runtime.facets:
             raw = facet.extract(source, meta)
             if raw is None:
                 continue
-            result = facet.resolve(raw)
+            result = facet.resolve_post(raw, post)
             resolved[facet.name] = result.terms
             key = facet.front_matter_key
             for problem in result.problems:

@@ -7,6 +7,7 @@ from sphinx.application import Sphinx
 
 from mlnotes.read.frontmatter import FACETS_KEY
 from mlnotes.core.records import PostRecord, get_posts
+from mlnotes.facets.runtime import get_runtime
 
 
 def _record(app: Sphinx, doctree: nodes.document) -> None:
@@ -31,7 +32,8 @@ def _record(app: Sphinx, doctree: nodes.document) -> None:
         summary=summary,
         authors=authors,
         facets=dict(env.temp_data.get(FACETS_KEY, {})),
-        paper=str(meta.get("paper", "")).strip() or None,
+        extra={key: value for facet in get_runtime(env).facets for key in facet.record_keys
+               if (value := str(meta.get(key, "")).strip())},
     )
 
 

@@ -1,5 +1,6 @@
 """Citing our own posts: a BibTeX block on each post, ``citation_*`` meta tags for Google
-Scholar (one ``citation_reference`` per cited paper), and ``posts.bib`` with every post."""
+Scholar (the facets add theirs: one ``citation_reference`` per cited paper), and ``posts.bib``
+with every post."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from urllib.parse import urljoin
 
 from sphinx.application import Sphinx
 
-from mlnotes.core.bibliography import Paper
 from mlnotes.site.base import blog_title, html_builder, now_in_site_tz, site_url, write_if_changed
 from mlnotes.facets.runtime import get_runtime
 from mlnotes.core.records import PostRecord, get_posts
@@ -57,20 +57,6 @@ def cite_block(app: Sphinx, post: PostRecord) -> str:
     )
 
 
-def reference_meta(paper: Paper) -> str:
-    parts = [f"citation_title={paper.title}"]
-    parts += [f"citation_author={a}" for a in paper.authors]
-    if paper.year:
-        parts.append(f"citation_publication_date={paper.year}")
-    if paper.venue_full:
-        parts.append(f"citation_journal_title={paper.venue_full}")
-    if paper.arxiv:
-        parts.append(f"citation_arxiv_id={paper.arxiv}")
-    if paper.doi:
-        parts.append(f"citation_doi={paper.doi}")
-    return "; ".join(p.replace(";", ",") for p in parts)
-
-
 def meta_tags(app: Sphinx, post: PostRecord) -> str:
     tags: list[tuple[str, str]] = [("citation_title", post.title)]
     tags += [("citation_author", a) for a in post.authors]
@@ -80,12 +66,8 @@ def meta_tags(app: Sphinx, post: PostRecord) -> str:
     tags.append(("citation_language", str(app.config.language or "").replace("_", "-")))
     if site_url(app):
         tags.append(("citation_public_url", post_url(app, post.docname)))
-    paper_facet = get_runtime(app.env).facet("paper")
-    if paper_facet is not None:
-        for key in post.facets.get("paper", []):
-            paper = paper_facet.bib.papers.get(key)  # type: ignore[attr-defined]
-            if paper is not None:
-                tags.append(("citation_reference", reference_meta(paper)))
+    for facet in get_runtime(app.env).facets:
+        tags += facet.citation_meta(post)
     return "\n".join(f'<meta name="{name}" content="{escape(value, quote=True)}" />' for name, value in tags) + "\n"
 
 

@@ -16,7 +16,6 @@ from urllib.parse import urljoin
 
 from sphinx.util import logging
 
-from mlnotes.core.listing import members
 from mlnotes.site.base import blog_title, write_if_changed
 from mlnotes.core.records import PostRecord
 
@@ -135,7 +134,7 @@ def write_feeds(
 
     results = [feed(site.feed_path(), site_title, str(getattr(app.config, "blog_feed_subtitle", "") or ""), posts, app.config.root_doc)]
     for facet in facets:
-        for slug, items in members(facet, posts).items():
+        for slug, items in facet.members(posts).items():
             if items:
                 results.append(
                     feed(site.feed_path(facet, slug), f"{site_title} · {facet.title}：{facet.display(slug)}", "", items,

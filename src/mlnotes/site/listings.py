@@ -23,7 +23,7 @@ from sphinx.util.docutils import SphinxDirective
 from mlnotes.core.version import __version__
 from mlnotes.site import render
 from mlnotes.facets import Facet
-from mlnotes.core.listing import members, page_name, paginate, published
+from mlnotes.core.listing import page_name, paginate, published
 from mlnotes.facets.runtime import get_runtime
 from mlnotes.site.citing import write_posts_bib
 from mlnotes.site.feeds import write_feeds
@@ -225,12 +225,12 @@ def collect_pages(app: Sphinx):  # noqa: ANN201 - html-collect-pages handler (a 
     counts: dict[str, dict[str, int]] = {}
     own_index: set[str] = set()
     for facet in site.runtime.facets:
-        by_term = members(facet, posts)
+        by_term = facet.members(posts)
         counts[facet.name] = {slug: len(ps) for slug, ps in by_term.items()}
         index_page = site.facet_index(facet)
         index_url = site.url_from(index_page)
-        index_body = facet.index_html(by_term, lambda slug, f=facet, u=index_url: u(site.term_page(f, slug)))
-        if index_body is not None:
+        if facet.own_index:
+            index_body = facet.index_html(by_term, lambda slug, f=facet, u=index_url: u(site.term_page(f, slug)))
             own_index.add(facet.name)
             out(index_page, f"全部{facet.title}", f"<h1>全部{escape(facet.title)}</h1>" + index_body)
         for slug, term_posts in by_term.items():
@@ -271,15 +271,20 @@ def collect_pages(app: Sphinx):  # noqa: ANN201 - html-collect-pages handler (a 
 _SNAPSHOT = "_mlnotes_listing_snapshot"
 
 
-def _shown_elsewhere(record: PostRecord) -> tuple[Any, Any, frozenset[str]]:
-    """(what the home list shows of a post, what other posts' related-notes and series links
-    show of it, the papers it cites)."""
-    papers = frozenset(record.facets.get("paper", []))
-    return record.listing_key(), (record.title, record.date, papers), papers
+def _shown_elsewhere(record: PostRecord, relating: list[Facet]) -> tuple[Any, Any, frozenset[tuple[str, str]]]:
+    """(what the home list shows of a post, what other posts' related-notes and navigation
+    links show of it, the terms that relate it to other notes — its cited papers, say)."""
+    shared = frozenset((f.name, slug) for f in relating for slug in record.facets.get(f.name, []))
+    return record.listing_key(), (record.title, record.date, shared), shared
+
+
+def _snapshot(env: Any) -> dict[str, tuple[Any, Any, frozenset[tuple[str, str]]]]:
+    relating = get_runtime(env).relating()
+    return {d: _shown_elsewhere(r, relating) for d, r in get_posts(env).items()}
 
 
 def _before_read(app: Sphinx, env: Any, docnames: list[str]) -> None:
-    setattr(app, _SNAPSHOT, {d: _shown_elsewhere(r) for d, r in get_posts(env).items()})
+    setattr(app, _SNAPSHOT, _snapshot(env))
 
 
 def _outdated_by_taxonomy(app: Sphinx, env: Any, added: set[str], changed: set[str], removed: set[str]) -> list[str]:
@@ -294,24 +299,21 @@ def _outdated_by_taxonomy(app: Sphinx, env: Any, added: set[str], changed: set[s
 def _dependents(app: Sphinx, env: Any) -> list[str]:
     """Documents whose output shows other posts: rewrite them when those posts changed."""
     before: dict[str, Any] = getattr(app, _SNAPSHOT, {})
-    after = {d: _shown_elsewhere(r) for d, r in get_posts(env).items()}
+    after = _snapshot(env)
     none = (None, None, frozenset())
     listed = {d for d in before.keys() | after.keys() if before.get(d, none)[0] != after.get(d, none)[0]}
     if not listed:
         return []
     # the home list shows the whole card (summary included)
     out = set(env.__dict__.get(LATEST_DOCS, set()))
-    # related-notes lists and series links show only title, date and shared papers: a change of
-    # summary or tags alone leaves the other posts' pages as they are
+    # related-notes lists and navigation links show only title, date and shared terms: a change
+    # of summary or tags alone leaves the other posts' pages as they are
     linked = {d for d in listed if before.get(d, none)[1] != after.get(d, none)[1]}
     touched = set().union(*(before.get(d, none)[2] | after.get(d, none)[2] for d in linked))
-    out |= {d for d, (_, _, papers) in after.items() if papers & touched}
-    runtime = get_runtime(env)
-    series = runtime.facet("series")
-    if series is not None:
-        for term in series.terms().values():
-            if linked & set(term.members):
-                out |= set(term.members) & set(after)
+    out |= {d for d, (_, _, shared) in after.items() if shared & touched}
+    records = get_posts(env)
+    for facet in get_runtime(env).facets:
+        out |= facet.nav_dependents(linked, records)
     return sorted(out - listed)
 
 

@@ -1,6 +1,7 @@
 """OpenGraph and Twitter card metadata on every HTML page.
 
-Posts are ``og:type=article`` with their title, summary, date, area and tags; every other page
+Posts are ``og:type=article`` with their title, summary, date and what their facets add
+(``article:section`` for the area, ``article:tag`` for each tag); every other page
 is ``website`` with its title and first paragraph (generated pages: the site's description).
 URLs are absolute, from ``html_baseurl``; without one, ``og:url`` is left out.  The theme
 already writes ``<link rel="canonical">`` from ``html_baseurl``.  No ``og:image``: the site
@@ -73,12 +74,8 @@ def post_tags(app: Sphinx, post: PostRecord) -> list[tuple[str, str]]:
     modified = doc_date(app, post.docname)
     if modified:
         tags.append(("article:modified_time", modified))
-    area = runtime.facet("area")
-    if area is not None:
-        tags += [("article:section", area.display(s)) for s in post.facets.get("area", [])[:1]]
-    tag = runtime.facet("tag")
-    if tag is not None:
-        tags += [("article:tag", tag.display(s)) for s in post.facets.get("tag", [])]
+    for facet in runtime.facets:
+        tags += facet.opengraph_meta(post)
     return tags
 
 

@@ -1,7 +1,10 @@
-"""On each post page: a header line (date, area, tags …) and the series' previous/next links."""
+"""On each post page: a header line (date, the facets' links, reading time), each facet's card
+and navigation under it (the main paper's card, the series' previous and next posts), and
+before the references the related notes and how to cite this one."""
 
 from __future__ import annotations
 
+from collections import Counter
 from html import escape
 
 from docutils import nodes
@@ -12,15 +15,18 @@ from mlnotes.site.citing import cite_block
 from mlnotes.core.listing import published
 from mlnotes.site.base import Site, html_builder, now_in_site_tz
 from mlnotes.site.readingtime import reading_html
-from mlnotes.site.related import citing_posts, paper_counts, related_posts
+from mlnotes.site.related import notes_by_term, related_posts, term_counts
 from mlnotes.site.base import once_per_write
-from mlnotes.core.records import get_posts
+from mlnotes.core.records import PostRecord, get_posts
+from mlnotes.facets.base import Facet, PageLinks
+from mlnotes.site.base import UrlFor
 
 
 def _decorate(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     if not html_builder(app):
         return
-    post = get_posts(app.env).get(docname)
+    records = get_posts(app.env)
+    post = records.get(docname)
     if post is None:
         return
     sections = [n for n in doctree.children if isinstance(n, nodes.section)]
@@ -28,47 +34,25 @@ def _decorate(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         return
     site = Site(app)
     url = site.url_from(docname)
+    facets = site.runtime.facets
     date = post.when.strftime("%Y-%m-%d") if post.when else "草稿"
-    # series has its own navigation and the main paper its card; every other facet is a link group
-    shown = [f for f in site.runtime.facets if f.name not in ("series", "paper")]
-    links = render.facet_links(post, shown, site.term_page, url)
+    links = render.facet_links(post, [f for f in facets if f.header_links], site.term_page, url)
     header = (
         f'<p class="mlnotes-post-meta"><time datetime="{escape(post.date or "")}">{escape(date)}</time>'
         + (f" · {links}" if links else "")
         + (f" · {reading}" if (reading := reading_html(app.env, docname)) else "")
         + "</p>"
     )
+    # the header line, then each facet's card (the main paper), then each facet's navigation
+    page_links = PageLinks(url=url, term_page=site.term_page)
     blocks = [header]
-    paper_facet = site.runtime.facet("paper")
-    if post.paper and paper_facet is not None and post.paper in paper_facet.terms():
-        blocks.append(paper_facet.card(post.paper))  # type: ignore[attr-defined]
-    series = site.runtime.facet("series")
-    for slug in post.facets.get("series", []) if series is not None else []:
-        prev, nxt = series.neighbours(slug, docname)  # type: ignore[attr-defined]
-        term = series.terms()[slug]
-        records = get_posts(app.env)
-        position = term.members.index(docname) + 1 if docname in term.members else None
-        where = f"第 {position} / {len(term.members)} 篇" if position else "未排序"
-        parts = [f'<a href="{escape(url(site.term_page(series, slug)))}">系列「{escape(term.name)}」</a> {where}']
-        if prev and prev in records:
-            parts.append(f'<a rel="prev" href="{escape(url(prev))}">← 上一篇：{escape(records[prev].title)}</a>')
-        if nxt and nxt in records:
-            parts.append(f'<a rel="next" href="{escape(url(nxt))}">下一篇：{escape(records[nxt].title)} →</a>')
-        blocks.append(f'<nav class="mlnotes-series-nav" aria-label="系列导航">{" · ".join(parts)}</nav>')
+    blocks += [card for f in facets if (card := f.post_card_html(post))]
+    blocks += [nav for f in facets if (nav := f.post_nav_html(post, records, page_links))]
     title_index = next((i for i, n in enumerate(sections[0].children) if isinstance(n, nodes.title)), 0)
     sections[0].insert(title_index + 1, nodes.raw("", "".join(blocks), format="html"))
 
     # after the body, before the references: related notes and how to cite this one
-    public, df, citing = _public_posts(app, site)
-    tail = []
-    related = related_posts(post, public, df=df, citing=citing)
-    if related:
-        items = "".join(
-            f'<li><a href="{escape(url(other.docname))}">{escape(other.title)}</a>'
-            f' <span class="mlnotes-count">（共同引用 {shared} 篇论文）</span></li>'
-            for other, shared in related
-        )
-        tail.append(f'<section class="mlnotes-related"><h2>相关笔记</h2><ul>{items}</ul></section>')
+    tail = [_related_html(app, site, post, url)]
     tail.append(cite_block(app, post))
     refs = next((s for s in sections[0].findall(nodes.section)
                  if s is not sections[0] and s.next_node(nodes.title) and s.next_node(nodes.title).astext() == "参考文献"), None)
@@ -79,15 +63,32 @@ def _decorate(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         sections[0].append(block)
 
 
-def _public_posts(app: Sphinx, site: Site) -> tuple[dict, object, dict]:
-    """Published records, paper counts and the paper → citing notes index, computed once per
-    write phase, not once per post."""
+def _related_html(app: Sphinx, site: Site, post: PostRecord, url: UrlFor) -> str:
+    """The notes sharing the most terms of the first relating facet (the cited papers)."""
+    facet = next(iter(site.runtime.relating()), None)
+    if facet is None:
+        return ""
+    public, df, index = _public_posts(app, site, facet)
+    related = related_posts(post, public, by=facet.name, df=df, index=index)
+    if not related:
+        return ""
+    items = "".join(
+        f'<li><a href="{escape(url(other.docname))}">{escape(other.title)}</a>'
+        f' <span class="mlnotes-count">{escape(facet.shared_label(shared))}</span></li>'
+        for other, shared in related
+    )
+    return f'<section class="mlnotes-related"><h2>相关笔记</h2><ul>{items}</ul></section>'
 
-    def compute() -> tuple[dict, object, dict]:
+
+def _public_posts(app: Sphinx, site: Site, facet: Facet) -> tuple[dict[str, PostRecord], Counter[str], dict[str, list[str]]]:
+    """Published records, how many notes have each term and the term → notes index, computed
+    once per write phase, not once per post."""
+
+    def compute() -> tuple[dict[str, PostRecord], Counter[str], dict[str, list[str]]]:
         public = {r.docname: r for r in published(get_posts(app.env).values(), now_in_site_tz(site.runtime))}
-        return public, paper_counts(public), citing_posts(public)
+        return public, term_counts(public, facet.name), notes_by_term(public, facet.name)
 
-    return once_per_write(app, "public_posts", compute)
+    return once_per_write(app, f"related:{facet.name}", compute)
 
 
 def setup_postmeta(app: Sphinx) -> None:

@@ -31,6 +31,7 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.search.zh import JIEBA_DEFAULT_DICT, SearchChinese, jieba_load_userdict
 
+from mlnotes.facets.runtime import app_runtime
 from mlnotes.site.base import write_if_changed
 
 
@@ -108,10 +109,11 @@ def load_user_dictionary(path: str) -> None:
 
 
 def dictionary_words(app: Sphinx) -> list[str]:
-    runtime = getattr(app, "_mlnotes_runtime")
+    """Every facet's search words (the names and aliases of areas, tags, series …) split into
+    their Chinese compounds, plus the glossary of ML terms."""
     words: set[str] = set()
-    for term in [*runtime.taxonomy.areas.values(), *runtime.taxonomy.tags.values(), *runtime.taxonomy.series.values()]:
-        for spelling in (term.name, *term.aliases):
+    for facet in app_runtime(app).facets:
+        for spelling in facet.search_words():
             for part in re.split(r"[\s/·、，,：:（）()]+", spelling):
                 if len(HAN.findall(part)) >= 2:
                     words.add(part)

@@ -1,19 +1,22 @@
 """Sidebar templates that link to our pages (``mlnotes/*.html``), in place of ablog's.
 
 ablog's ``postcard``, ``recentposts``, ``archives`` and ``tagcloud`` sidebars link to its
-``blog/…`` collection pages, which mlnotes no longer writes (see :mod:`mlnotes.ablog_compat`),
+``blog/…`` collection pages, which mlnotes no longer writes (see :mod:`mlnotes.compat.ablog`),
 and produce invalid HTML (``div`` in ``ul``, duplicate ids with spaces).  Ours, for
 ``html_sidebars``:
 
 ``mlnotes/postcard.html``
-    the post's date, authors and its terms (area, tags, series, venue, year) as links to their
-    ``topics/…`` pages;
+    the post's date, authors and its terms (of every facet with ``postcard_links``) as links to
+    their ``topics/…`` pages;
 ``mlnotes/recentposts.html``
     the five newest published posts (not the page itself), headed by a link to the home list;
 ``mlnotes/topics.html``
-    the top-level areas with their number of posts, the topics overview, all papers, the feed;
+    the top-level terms, with their number of posts, of the first facet whose ``sidebar`` is
+    ``"browse"`` (the areas), the topics overview, each facet's own index page (all papers), the
+    feed;
 ``mlnotes/tagcloud.html``
-    every tag in use, sized by its number of posts.
+    for each facet whose ``sidebar`` is ``"cloud"`` (the tags), every term in use, sized by its
+    number of posts.
 
 The templates only lay out plain data that :func:`_page_context` puts in the context
 (``mlnotes_sidebar`` and, on a post, ``mlnotes_post``); every text is escaped in the template.
@@ -27,7 +30,7 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
-from mlnotes.core.listing import members, published
+from mlnotes.core.listing import published
 from mlnotes.site.base import Site, html_builder, now_in_site_tz
 from mlnotes.site.base import once_per_write
 from mlnotes.core.records import PostRecord, get_posts
@@ -35,8 +38,6 @@ from mlnotes.core.records import PostRecord, get_posts
 TEMPLATES = Path(__file__).parents[1] / "templates"
 PREFIX = "mlnotes/"
 RECENT = 5
-#: facets not shown on the post card (a note cites many papers; the main paper has its own card)
-NOT_ON_CARD = ("paper",)
 
 
 def _add_templates(app: Sphinx, config: Config) -> None:
@@ -71,26 +72,30 @@ def _sidebar_data(app: Sphinx) -> dict[str, Any]:
              "datetime": p.date or ""}
             for p in posts[: RECENT + 1]  # one spare: a post does not list itself
         ],
-        "areas": [],
-        "tags": [],
-        "papers": None,
+        "browse": [],
+        "clouds": [],
+        "indexes": [],
     }
-    area = site.runtime.facet("area")
-    if area is not None:
-        counts = members(area, posts)
-        data["areas"] = [_link(site.term_page(area, slug), term.name, len(counts[slug]))
-                         for slug, term in area.terms().items() if not term.parent and counts[slug]]
-    tag = site.runtime.facet("tag")
-    if tag is not None:
-        counts = {slug: len(ps) for slug, ps in members(tag, posts).items() if ps}
-        most = max(counts.values(), default=1)
-        data["tags"] = [
-            {**_link(site.term_page(tag, slug), tag.display(slug), n), "size": 1 + round(4 * (n - 1) / max(most - 1, 1))}
-            for slug, n in sorted(counts.items(), key=lambda kv: tag.display(kv[0]).casefold())
-        ]
-    paper = site.runtime.facet("paper")
-    if paper is not None:
-        data["papers"] = site.facet_index(paper)
+    for facet in site.runtime.facets:
+        if facet.sidebar == "browse":
+            members = facet.members(posts)
+            data["browse"].append({
+                "title": facet.title,
+                "terms": [_link(site.term_page(facet, slug), term.name, len(members[slug]))
+                          for slug, term in facet.terms().items() if not term.parent and members[slug]],
+            })
+        elif facet.sidebar == "cloud":
+            counts = {slug: len(ps) for slug, ps in facet.members(posts).items() if ps}
+            most = max(counts.values(), default=1)
+            data["clouds"].append({
+                "name": facet.name,
+                "title": facet.title,
+                "terms": [{**_link(site.term_page(facet, slug), facet.display(slug), n),
+                           "size": 1 + round(4 * (n - 1) / max(most - 1, 1))}
+                          for slug, n in sorted(counts.items(), key=lambda kv: facet.display(kv[0]).casefold())],
+            })
+        if facet.own_index:
+            data["indexes"].append(_link(site.facet_index(facet), facet.title))
     return data
 
 
@@ -99,7 +104,7 @@ def post_card(app: Sphinx, post: PostRecord) -> dict[str, Any]:
     groups = []
     for facet in site.runtime.facets:
         slugs = [s for s in post.facets.get(facet.name, []) if s in facet.terms()]
-        if facet.name in NOT_ON_CARD or not slugs:
+        if not facet.postcard_links or not slugs:
             continue
         groups.append({"title": facet.title, "links": [_link(site.term_page(facet, s), facet.display(s)) for s in slugs]})
     return {

@@ -1,0 +1,68 @@
+"""What the nothing-lost audit must find in the output, written by the build for ``mlnotes check``.
+
+The build knows every post as it read it (through the one front-matter reader) and every
+facet knows which of its term pages and feeds a post belongs on (:meth:`Facet.audit_terms`).
+At ``build-finished`` this writes that knowledge as plain JSON next to the doctrees (never
+into the published output); ``mlnotes check`` then looks for each post in the HTML it
+finds, so the audit needs no parser of its own and checks plugin facets like built-in ones.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+
+from mlnotes.core.listing import drafts, published
+from mlnotes.core.records import get_posts
+from mlnotes.site.base import Site, html_builder, now_in_site_tz, write_if_changed
+
+FILE = "mlnotes-audit.json"
+
+
+def expectations(app: Sphinx) -> dict[str, Any]:
+    """Every post of the build and where the output must show it."""
+    site = Site(app)
+    builder = app.builder
+    outdir = Path(builder.outdir)
+    records = get_posts(app.env)
+    now = now_in_site_tz(site.runtime)
+
+    def out(pagename: str) -> str:
+        return Path(builder.get_outfilename(pagename)).relative_to(outdir).as_posix()
+
+    public = []
+    for post in published(records.values(), now):
+        listings = [(facet, slug) for facet in site.runtime.facets for slug in facet.audit_terms(post)]
+        public.append({
+            "docname": post.docname,
+            "title": post.title,
+            "page": out(post.docname),
+            "listings": [{"page": out(site.term_page(f, s)), "feed": site.feed_path(f, s),
+                          "name": site.term_page(f, s)} for f, s in listings],
+        })
+    hidden = [{"docname": p.docname, "title": p.title, "date": (p.date or "")[:10]}
+              for p in drafts(records.values(), now)]
+    # documents that say they are posts but were not read as one (a build that warned)
+    claimed = sorted(d for d in app.env.found_docs
+                     if "blogpost" in app.env.metadata.get(d, {}) and d not in records)
+    return {
+        "site_feed": site.feed_path(),
+        "home": out(app.config.root_doc),
+        "latest": out(site.latest_base),
+        "published": public,
+        "drafts": hidden,
+        "unread": claimed,
+    }
+
+
+def _finished(app: Sphinx, exc: BaseException | None) -> None:
+    if exc is not None or not html_builder(app):
+        return
+    write_if_changed(Path(app.doctreedir) / FILE, json.dumps(expectations(app), ensure_ascii=False, indent=0))
+
+
+def setup_audit(app: Sphinx) -> None:
+    app.connect("build-finished", _finished)
