@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from pathlib import Path
 
 from sphinx.application import Sphinx
@@ -28,6 +29,13 @@ class Runtime:
         """Taxonomy plus every facet's own vocabulary (refs.bib for papers)."""
         return "|".join([self.taxonomy.digest, *(f"{f.name}:{f.digest()}" for f in self.facets)])
 
+    def __reduce__(self) -> tuple[Any, tuple[()]]:
+        """Never pickled with the environment: the runtime is rebuilt from conf.py and
+        taxonomy.toml by every build (and put on the environment at builder-inited), so the
+        pickled environment holds no facet objects (a facet class defined in a site's conf.py
+        could not be pickled) and parallel readers do not ship them back."""
+        return (_not_pickled, ())
+
     def facet(self, name: str) -> Facet | None:
         return next((f for f in self.facets if f.name == name), None)
 
@@ -38,6 +46,10 @@ class Runtime:
     def relating(self) -> list[Facet]:
         """The facets whose shared terms make two notes related."""
         return [f for f in self.facets if f.relates]
+
+
+def _not_pickled() -> None:
+    return None
 
 
 def build_runtime(app: Sphinx, config: Config) -> Runtime:
