@@ -80,7 +80,7 @@ bench: $(STAMP)
 	$(BIN)/python -m tools.bench $(BENCH_ARGS)
 
 post: $(STAMP)
-	@$(BIN)/python -m mlnotes.cli new --title "$(TITLE)" $(if $(SLUG),--slug "$(SLUG)") $(if $(AREA),--area "$(AREA)") $(if $(TAGS),--tags "$(TAGS)")
+	@$(BIN)/python -m mlnotes.cli new --title "$(TITLE)" $(if $(SLUG),--slug "$(SLUG)") $(if $(AREA),--field "area=$(AREA)") $(if $(TAGS),--field "tags=$(TAGS)")
 
 paper: $(STAMP)
 	@$(BIN)/python -m mlnotes.cli add-paper "$(ID)"

@@ -15,9 +15,7 @@ TEMPLATE = """\
 blogpost: true
 date: {date}
 author: mlnotes
-area: {area}
-tags: {tags}
-summary: 用一两句话写清这篇笔记讲什么（显示在首页卡片上）。
+{fields}summary: 用一两句话写清这篇笔记讲什么（显示在首页卡片上）。
 ---
 
 # {title}
@@ -41,7 +39,20 @@ def slugify(title: str) -> str:
     return "-".join(w.lower() for w in words)
 
 
-def new_post(root: Path, title: str, slug: str | None, area: str, tags: str, today: date) -> Path:
+def required_fields(root: Path) -> list[str]:
+    """The front-matter keys the site requires (``mlnotes_required_fields`` in its conf.py)."""
+    conf: dict[str, object] = {"__file__": str(root / "conf.py")}
+    try:
+        exec(compile((root / "conf.py").read_text(encoding="utf-8"), "conf.py", "exec"), conf)  # noqa: S102  # the site's own conf.py, as Sphinx runs it
+    except OSError:
+        return []
+    value = conf.get("mlnotes_required_fields", ())
+    return [str(v) for v in value] if isinstance(value, (list, tuple)) else []
+
+
+def new_post(root: Path, title: str, slug: str | None, fields: dict[str, str], today: date) -> Path:
+    """A new post under ``posts/<year>/<slug>.md`` with front matter: *fields* (key → value; the
+    site's other required keys get ``TODO``), the date, a title heading and a skeleton."""
     title = title.strip()
     if not title:
         raise SystemExit("mlnotes post: give the post a title, e.g. make post TITLE='CLIP：对比学习' SLUG=clip")
@@ -58,7 +69,10 @@ def new_post(root: Path, title: str, slug: str | None, area: str, tags: str, tod
         raise SystemExit(f"mlnotes post: a post with slug {slug!r} already exists: {clashes[0]}")
     path = root / "posts" / f"{today.year:04d}" / f"{slug}.md"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(TEMPLATE.format(date=today.isoformat(), title=title, area=area, tags=tags), encoding="utf-8")
+    values = {key: "TODO" for key in required_fields(root) if key not in ("date", "blogpost", "author", "summary")}
+    values.update(fields)
+    lines = "".join(f"{key}: {value}\n" for key, value in values.items())
+    path.write_text(TEMPLATE.format(date=today.isoformat(), title=title, fields=lines), encoding="utf-8")
     return path
 
 
@@ -68,8 +82,8 @@ def main(argv: list[str] | None = None) -> int:
     new = sub.add_parser("new", help="create a new post with correct front matter")
     new.add_argument("--title", required=True)
     new.add_argument("--slug")
-    new.add_argument("--area", default="TODO")
-    new.add_argument("--tags", default="TODO")
+    new.add_argument("--field", action="append", default=[], metavar="KEY=VALUE",
+                     help="a front-matter value (repeatable), e.g. --field area=cv/detection")
     new.add_argument("--root", type=Path, default=Path.cwd())
     add = sub.add_parser("add-paper", help="add a paper to refs.bib from its arXiv id or DOI")
     add.add_argument("identifier", help="an arXiv id (2103.00020) or a DOI (10.1109/CVPR.2016.90)")
@@ -122,7 +136,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"mlnotes: already in {args.bib} as {key}; nothing added")
         return 0
     if args.command == "new":  # noqa: SIM102
-        path = new_post(args.root, args.title, args.slug, args.area, args.tags, date.today())
+        fields = dict(item.split("=", 1) for item in args.field if "=" in item)
+        path = new_post(args.root, args.title, args.slug, fields, date.today())
         print(f"mlnotes: created {path.relative_to(args.root)} — edit it, then `make livehtml` to preview")
     return 0
 
