@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-import mlnotes.compat as compat
+from mlnotes import compat
 
 REPO = Path(__file__).resolve().parent.parent
 PACKAGE = REPO / "src" / "mlnotes"
@@ -133,7 +133,8 @@ def test_stemmer_shim_switches_itself_off_once_sphinx_defines_the_stemmer(
     assert not compat_sphinx.chinese_stemmer_missing()
 
     class App:
-        connected: list[str] = []
+        def __init__(self) -> None:
+            self.connected: list[str] = []
 
         def add_search_language(self, cls: type) -> None:
             pass
@@ -155,10 +156,9 @@ def _resolve(dotted: str) -> Any:
             obj: Any = importlib.import_module(".".join(parts[:cut]))
         except ImportError:
             continue
-        owner = obj
         for i, attr in enumerate(parts[cut:]):
             if hasattr(obj, attr):
-                owner, obj = obj, getattr(obj, attr)
+                obj = getattr(obj, attr)
                 continue
             # an instance attribute: set in the class's __init__
             if i == len(parts[cut:]) - 1 and inspect.isclass(obj):
