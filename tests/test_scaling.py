@@ -1,7 +1,7 @@
 """What keeps a rebuild cheap when the site is large (issue 9), checked by behaviour, not by time.
 
 * ablog's reference to each post's whole document is not kept in the environment unless ablog's
-  full-text feeds need it (:func:`mlnotes.ablog_compat.keeps_post_documents`);
+  full-text feeds need it (:func:`mlnotes.compat.ablog.keeps_post_documents`);
 * a handful of changed documents is read in the main process even under ``-j`` (no worker ships
   the whole environment back), while many changed documents are still read in parallel, and the
   write phase gets its ``-j`` back (:mod:`mlnotes.readplan`).
@@ -125,7 +125,7 @@ def _copy_of(indexer: object) -> object:
 
 
 def test_fast_prune_prunes_exactly_like_sphinx(make_app, corpus: Path) -> None:
-    from mlnotes.site import search
+    from mlnotes.compat import sphinx as search
 
     app = make_app("html", srcdir=corpus)
     app.build()
@@ -176,7 +176,7 @@ def test_search_index_is_the_same_build_after_build_and_with_sphinx_own_prune(ma
     (jieba's user dictionary loaded once), and the third, with Sphinx's own prune, must agree."""
     import shutil
 
-    from mlnotes.site import search
+    from mlnotes.compat import sphinx as search
 
     indexes = []
     for i, ours in enumerate((True, True, False)):
@@ -185,7 +185,7 @@ def test_search_index_is_the_same_build_after_build_and_with_sphinx_own_prune(ma
         app = make_app("html", srcdir=src)
         if not ours:
             for listener in list(app.events.listeners["html-collect-pages"]):
-                if listener.handler is search._fast_prune:
+                if listener.handler is search.fast_prune:
                     app.disconnect(listener.id)
         app.build()
         assert ("prune" in vars(app.builder.indexer)) is ours

@@ -13,15 +13,6 @@ from mlnotes.core.version import ENV_VERSION, __version__
 STATIC = Path(__file__).parent / "static"
 
 
-def _fresh_ablog_state(app: Sphinx, config: object) -> None:
-    """ablog keeps its blog in a class attribute shared by every Sphinx app in the process;
-    start each app with an empty one so two builds in one process (tests, autobuild) never
-    see each other's posts."""
-    from ablog.blog import Blog
-
-    Blog._dict.clear()
-
-
 def _static(app: Sphinx) -> None:
     if app.builder.format == "html":
         app.config.html_static_path.append(str(STATIC))
@@ -30,7 +21,13 @@ def _static(app: Sphinx) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    from mlnotes.compat.ablog import setup_ablog_compat
+    from mlnotes.compat import check_versions
+
+    # before anything is patched: a package outside the versions its patches were written for
+    # stops the build with a message that says what to do
+    check_versions(app)
+
+    from mlnotes.compat.ablog import fresh_ablog_state, setup_ablog_compat
     from mlnotes.read.bibcheck import setup_bibcheck
     from mlnotes.compat.pybtex import setup_bibplugins
     from mlnotes.book.book import setup_book
@@ -49,7 +46,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     from mlnotes.facets.runtime import setup_runtime
     from mlnotes.site.base import setup_base
     from mlnotes.site.search import setup_search
-    from mlnotes.compat.sphinx import setup_settle
+    from mlnotes.compat.sphinx import set_in_conf, setup_settle
     from mlnotes.site.sidebars import setup_sidebars
     from mlnotes.compat.pydata import setup_validity
     from mlnotes.core.records import setup_state
@@ -68,10 +65,10 @@ def setup(app: Sphinx) -> dict[str, Any]:
     from mlnotes.frontend.rewarn import setup_rewarn
 
     app.setup_extension("ablog")
-    app.connect("config-inited", _fresh_ablog_state, priority=100)
+    app.connect("config-inited", fresh_ablog_state, priority=100)
     app.connect("builder-inited", _static)
     setup_config(app)
-    setup_runtime(app)
+    setup_runtime(app, set_in_conf)
     setup_base(app)
     setup_i18n(app)
     setup_frontmatter(app)

@@ -48,6 +48,7 @@ from mlnotes.site.base import now_in_site_tz
 from mlnotes.facets.runtime import get_runtime
 from mlnotes.core.records import PostRecord, get_posts
 from mlnotes.facets.base import Facet
+from mlnotes.math.mathml import epub_content_written
 
 logger = logging.getLogger(__name__)
 
@@ -337,6 +338,12 @@ class BookEpubBuilder(Epub3Builder):
         for file, text in self.config.epub_post_files:
             refnodes.append({"level": 1, "refuri": html.escape(file), "text": html.escape(text)})
         self.refnodes = refnodes
+
+    def build_content(self) -> None:
+        """Sphinx's ``content.opf``, then what mlnotes adds to it before the book is zipped
+        (``properties="mathml"``, :func:`mlnotes.math.mathml.epub_content_written`)."""
+        super().build_content()
+        epub_content_written(self)
 
     def prepare_writing(self, docnames: Any) -> None:
         super().prepare_writing(docnames)

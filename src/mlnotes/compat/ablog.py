@@ -14,7 +14,18 @@ spaces), link to ablog's unpublished feeds and list drafts publicly.  So we repl
 front matter) are still written, and collection pages left in the output by an older build are
 removed.  Everything else ablog does for posts — detecting them, dates, excerpts, the
 ``postlist`` directive, previous/next links — is untouched; the sidebars that linked to its
-pages are ours (``mlnotes/*.html``, see :mod:`mlnotes.sidebars`).
+pages are ours (``mlnotes/*.html``, see :mod:`mlnotes.site.sidebars`).
+
+ablog also keeps its blog in a class attribute, ``Blog._dict``, shared by every Sphinx app in the
+process; we empty it when a build starts (:func:`fresh_ablog_state`) and once reading is over.
+
+What this relies on in ablog (checked by ``tests/test_compat.py``): ``Blog._dict``,
+``ablog.post.generate_archive_pages`` as its ``html-collect-pages`` handler, the
+``env.ablog_posts`` layout (``doctree`` and ``excerpt`` per post) and Sphinx's
+``app.events.listeners`` to find that handler.  Written for ablog 0.11.12–0.11.x; outside that
+range the build stops (:func:`mlnotes.compat.check_versions`).  Remove the parallel-read parts
+when ablog merges ``ablog_posts`` itself and declares ``parallel_read_safe``; the page
+replacement when ablog can be told not to write its collection pages.
 """
 
 from __future__ import annotations
@@ -23,6 +34,25 @@ from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
+
+from mlnotes.compat import VersionRange
+from mlnotes.compat.docutils import detach_from_document
+
+WRITTEN_FOR = VersionRange("ablog", ">=0.11.12,<0.12", module=__name__)
+
+#: the private (or undocumented) names this module relies on, checked against the installed
+#: ablog by tests/test_compat.py
+PRIVATE = ("ablog.blog.Blog._dict", "ablog.post.generate_archive_pages", "ablog.post.register_posts",
+           "ablog.builder_support")
+
+
+def fresh_ablog_state(app: Sphinx, config: object) -> None:
+    """ablog keeps its blog in a class attribute shared by every Sphinx app in the process;
+    start each app with an empty one so two builds in one process (tests, autobuild) never
+    see each other's posts."""
+    from ablog.blog import Blog  # noqa: PLC0415
+
+    Blog._dict.clear()
 
 
 def _detach(value: Any) -> None:
@@ -35,7 +65,7 @@ def _detach(value: Any) -> None:
     render them."""
     import copy  # noqa: PLC0415
 
-    from docutils import nodes  # noqa: PLC0415
+    from docutils import nodes  # noqa: PLC0415 - detaching nodes is mlnotes.compat.docutils
 
     for item in value if isinstance(value, list) else [value]:
         if isinstance(item, nodes.document):  # ablog keeps a whole document per post
@@ -44,9 +74,7 @@ def _detach(value: Any) -> None:
             item.settings = settings
             item.transformer = None
         if isinstance(item, nodes.Node):
-            for node in item.findall(include_self=True):
-                if getattr(node, "_document", None) is not None:
-                    node._document = None
+            detach_from_document(item)
 
 
 def keeps_post_documents(config: Any) -> bool:
@@ -140,6 +168,7 @@ def _rebuild_blog_from_env(app: Sphinx, env: Any) -> list[str]:
 
 
 def setup_ablog_compat(app: Sphinx) -> None:
+    """Parallel reading made safe, ablog's collection pages replaced, its blog rebuilt per build."""
     app.connect("env-merge-info", _merge)
     # after ablog's own doctree-read handler (default priority), which fills ablog_posts
     app.connect("doctree-read", _drop_post_documents, priority=900)

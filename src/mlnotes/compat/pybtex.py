@@ -8,14 +8,27 @@ not cached: with two citations per post that was over a third of a 1,000-post bu
 pybtex has a public registry that it consults before the entry points
 (``pybtex.plugin.register_plugin``).  Before documents are read we put in it the few classes a
 citation needs (the configured style, and the default label, name, sorting and backend plugins),
-looked up once through the entry points, so every later lookup is a dictionary access.  The classes are the ones pybtex would have loaded;
-nothing about the output changes.
+looked up once through the entry points, so every later lookup is a dictionary access.  The
+classes are the ones pybtex would have loaded; nothing about the output changes.  The names of
+the default plugins and what is registered already come from pybtex's private
+``pybtex.plugin._DEFAULT_PLUGINS`` and ``_RUNTIME_PLUGINS``.
+
+Written for pybtex 0.24–0.26; outside that range the build stops
+(:func:`mlnotes.compat.check_versions`).  Remove when pybtex caches its entry-point lookups.
 """
 
 from __future__ import annotations
 
 from sphinx.application import Sphinx
 from sphinx.util import logging
+
+from mlnotes.compat import VersionRange
+
+WRITTEN_FOR = VersionRange("pybtex", ">=0.24,<0.27", module=__name__)
+
+#: the private names this module relies on, checked against the installed pybtex by tests/test_compat.py
+PRIVATE = ("pybtex.plugin._DEFAULT_PLUGINS", "pybtex.plugin._RUNTIME_PLUGINS", "pybtex.plugin.find_plugin",
+           "pybtex.plugin.register_plugin", "pybtex.plugin.PluginNotFound")
 
 logger = logging.getLogger(__name__)
 
@@ -57,4 +70,5 @@ def _register(app: Sphinx, env: object, docnames: list[str]) -> None:
 
 
 def setup_bibplugins(app: Sphinx) -> None:
+    """Register the citation plugins before documents are read."""
     app.connect("env-before-read-docs", _register)

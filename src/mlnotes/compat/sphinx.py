@@ -1,31 +1,72 @@
-"""Keep an unchanged rebuild from reporting a configuration change.
+"""Everything mlnotes does to Sphinx's internals, written for Sphinx 9.0.
 
-Sphinx compares the configuration pickled with the last build against the new one right after
-``config-inited``.  Themes and extensions that change settings later — pydata-sphinx-theme adds
-to ``templates_path`` and ``html_theme_options``, sphinx-design to ``html_static_path``, MyST to
-``mathjax4_config`` — make the pickled values differ from a fresh ``conf.py`` every time, so
-every rebuild starts with "The configuration has changed".
+Each patch below says what Sphinx does, why we patch, and when to remove it:
 
-We record, per setting, the value at ``config-inited`` and the value once the builder is set up.
-On the next build, a setting whose ``config-inited`` value is the same as last time gets last
-time's settled value straight away, so the comparison sees what the build will really use.  A
-setting the author changed in ``conf.py`` no longer matches its record and is left alone, so a
-real change is still reported.  Path lists are de-duplicated afterwards because the extensions
-append to them again.
+- :func:`setup_settle` — an unchanged rebuild must not report "The configuration has changed"
+  (lists the settings through ``Config.values``);
+- :func:`set_in_conf` — whether a setting was given in ``conf.py`` (``Config._raw_config``);
+- :class:`LazyChinese` — Sphinx's Chinese search language without loading jieba at builder
+  start (skips ``SearchChinese.__init__``);
+- :func:`fast_prune` — the search index pruned with a set (rebinds ``indexer.prune``);
+- :func:`define_chinese_stemmer` — defines the ``ChineseStemmer`` that Sphinx 9.0.x's
+  ``language_data.js`` uses but never defines; switches itself off when Sphinx defines it;
+- :func:`suspend_parallel_read` / :func:`restore_parallel` — a few documents read without forking
+  workers (sets ``app.parallel`` during the read).
+
+Outside ``WRITTEN_FOR`` the build stops (:func:`mlnotes.compat.check_versions`): re-check each
+patch against the new Sphinx (``tests/test_compat.py`` names what each relies on), then widen
+the range.
 """
 
 from __future__ import annotations
 
 import copy
 import pickle
+import re
+import types
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
+from sphinx.search.zh import JIEBA_DEFAULT_DICT, SearchChinese
 from sphinx.util import logging
 
+from mlnotes.compat import VersionRange
+from mlnotes.compat.jieba import load_user_dictionary
+
+WRITTEN_FOR = VersionRange("sphinx", ">=9.0,<9.1", module=__name__)
+
+#: the private names this module relies on, checked against the installed Sphinx by
+#: tests/test_compat.py (instance attributes are checked on an instance there)
+PRIVATE = (
+    "sphinx.config.Config.values",
+    "sphinx.config.Config._raw_config",
+    "sphinx.search.zh.SearchChinese.__init__",
+    "sphinx.search.IndexBuilder.prune",
+    "sphinx.application.Sphinx.parallel",
+)
+
 logger = logging.getLogger(__name__)
+
+# --- the settled configuration -------------------------------------------------------------
+#
+# Sphinx compares the configuration pickled with the last build against the new one right after
+# ``config-inited``.  Themes and extensions that change settings later — pydata-sphinx-theme adds
+# to ``templates_path`` and ``html_theme_options``, sphinx-design to ``html_static_path``, MyST to
+# ``mathjax4_config`` — make the pickled values differ from a fresh ``conf.py`` every time, so
+# every rebuild starts with "The configuration has changed".
+#
+# We record, per setting, the value at ``config-inited`` and the value once the builder is set
+# up.  On the next build, a setting whose ``config-inited`` value is the same as last time gets
+# last time's settled value straight away, so the comparison sees what the build will really
+# use.  A setting the author changed in ``conf.py`` no longer matches its record and is left
+# alone, so a real change is still reported.  Path lists are de-duplicated afterwards because the
+# extensions append to them again.  The settings are listed from ``Config.values``, a public
+# property over the private ``Config._options``.  Remove when Sphinx
+# compares the configuration after ``builder-inited``, or no extension of the site changes
+# settings that late.
 
 RECORD = "mlnotes-settled-config.pickle"
 _SNAPSHOT_ATTR = "_mlnotes_config_snapshot"
@@ -37,7 +78,7 @@ def _record_path(app: Sphinx) -> Path:
 
 def _snapshot(config: Config) -> dict[str, Any]:
     values: dict[str, Any] = {}
-    for name in sorted(config._options):  # every registered setting
+    for name in sorted(config.values):  # every registered setting (the public view of Config._options)
         try:
             value = getattr(config, name)
             values[name] = copy.deepcopy(value)
@@ -89,5 +130,164 @@ def _settle(app: Sphinx) -> None:
 
 
 def setup_settle(app: Sphinx) -> None:
+    """Replay last build's settled configuration before Sphinx compares it; record this one's."""
     app.connect("config-inited", _replay, priority=990)
     app.connect("builder-inited", _settle, priority=990)
+
+
+# --- where a setting came from -------------------------------------------------------------
+
+
+def set_in_conf(config: Config, name: str) -> bool:
+    """Whether *name* was assigned in ``conf.py`` (as opposed to left at its default).
+
+    Sphinx keeps ``conf.py``'s namespace in the private ``Config._raw_config`` and offers no
+    public way to tell a default from an explicit value.  Remove when it does."""
+    return name in config._raw_config
+
+
+# --- Chinese search: jieba loaded on first use, stems cached ---------------------------------
+
+#: Chinese (Han) text only: never stemmed
+ONLY_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+
+
+class LazyChinese(SearchChinese):
+    """Sphinx's Chinese search language, loading jieba and the user dictionary on first use.
+
+    Sphinx's ``SearchChinese.__init__`` loads jieba's dictionary (about a second) as soon as the
+    HTML builder starts, even when no page is written.  We skip it (calling the base
+    ``SearchLanguage.__init__`` directly) and set up what it sets up ourselves, loading the
+    dictionary the first time a page is split; and each Latin word is stemmed once per build.
+    Written for Sphinx 9.0's ``SearchChinese`` (attributes ``latin_terms`` and ``stemmer``,
+    ``stem`` depending on ``latin_terms``).  Remove when Sphinx loads jieba lazily."""
+
+    def __init__(self, options: dict[str, str]) -> None:  # noqa: D107 - as SearchChinese, minus the load
+        super(SearchChinese, self).__init__(options)
+        self.latin_terms: set[str] = set()
+        self._dict: str | None = options.get("dict", JIEBA_DEFAULT_DICT) or None
+        self._loaded = False
+        import snowballstemmer  # noqa: PLC0415 - Sphinx's own dependency
+
+        self.stemmer = snowballstemmer.stemmer("english")
+        #: (Latin word, whether it is a known Latin term) → its stem: the same words (attention,
+        #: transformer …) recur on every page
+        self._stems: dict[tuple[str, bool], str] = {}
+
+    def stem(self, word: str) -> str:
+        """Chinese words are never stemmed (the English stemmer leaves them as they are, at the
+        cost of a call for each of the half-million words of a 1,000-post site); each Latin word
+        is stemmed once per build."""
+        if ONLY_HAN.fullmatch(word):
+            return word
+        key = (word, word in self.latin_terms)  # SearchChinese.stem depends on both
+        stemmed = self._stems.get(key)
+        if stemmed is None:
+            stemmed = self._stems[key] = super().stem(word)
+        return stemmed
+
+    def split(self, input: str) -> list[str]:  # noqa: A002 - Sphinx's signature
+        if not self._loaded:
+            self._loaded = True
+            if self._dict and Path(self._dict).is_file():
+                load_user_dictionary(self._dict)
+        return super().split(input)
+
+
+# --- the search index pruned with a set ------------------------------------------------------
+#
+# Before the index is written, Sphinx prunes it with ``env.all_docs``, a dict: each of the
+# index's words (150,000 at a thousand posts) then turns that dict into a new set, about a
+# second per build.  We rebind the builder's ``indexer.prune`` (on the instance) to one that
+# makes the set once; the index is the same.  Remove when ``IndexBuilder.prune`` builds the set
+# itself.
+
+
+def _prune_with_a_set(indexer: object, docnames: Iterable[str]) -> None:
+    type(indexer).prune(indexer, frozenset(docnames))  # type: ignore[attr-defined]
+
+
+def fast_prune(app: Sphinx, *args: object) -> list[object]:
+    """html-collect-pages: the indexer exists by now and is about to be pruned and dumped."""
+    indexer = getattr(app.builder, "indexer", None)
+    if indexer is not None and "prune" not in vars(indexer):
+        indexer.prune = types.MethodType(_prune_with_a_set, indexer)
+    return []
+
+
+
+# --- the ChineseStemmer that Sphinx 9.0.x leaves undefined -----------------------------------
+#
+# Sphinx 9.0.x writes ``window.Stemmer = ChineseStemmer`` into ``_static/language_data.js``
+# (``IndexBuilder.get_js_stemmer_code``: ``{language_name}Stemmer``) but the stemmer code it
+# puts there (``english-stemmer.js``) defines only ``EnglishStemmer``, so the search page throws
+# and finds nothing.  We define ``ChineseStemmer`` in that file, mirroring the Python side:
+# Latin words through the English stemmer (short acronyms kept whole), Chinese words unchanged.
+# Not version-guarded: :func:`chinese_stemmer_missing` looks at what the installed Sphinx
+# generates, and the shim is only installed while the name is missing; the text check in
+# :func:`define_chinese_stemmer` also leaves a correct file alone.  Remove once the oldest
+# supported Sphinx defines it.
+
+STEMMER_SHIM = """
+// mlnotes: Sphinx 9.0.x refers to ChineseStemmer without defining it; define it like the
+// Python indexer stems: Latin words with the English stemmer, Chinese words unchanged.
+var ChineseStemmer = function () {
+  var english = null;
+  this.stemWord = function (word) {
+    if (!/^[\\x00-\\x7f]+$/.test(word)) { return word; }
+    english = english || new EnglishStemmer();
+    var stemmed = english.stemWord(word.toLowerCase());
+    return (word.length >= 3 && stemmed.length < 3) ? word.toLowerCase() : stemmed;
+  };
+};
+"""
+
+_DEFINES_CHINESE_STEMMER = re.compile(r"(var|function|const|let|class)\s+ChineseStemmer\b")
+
+
+def define_chinese_stemmer(text: str) -> str | None:
+    """*text* (a ``language_data.js``) with ``ChineseStemmer`` defined before its use, or ``None``
+    when it does not use it or already defines it."""
+    if "ChineseStemmer" not in text or _DEFINES_CHINESE_STEMMER.search(text):
+        return None
+    use = "window.Stemmer = ChineseStemmer;"
+    if use not in text:
+        return None
+    return text.replace(use, STEMMER_SHIM + use)
+
+
+def chinese_stemmer_missing() -> bool:
+    """Whether the installed Sphinx's JavaScript for Chinese search uses ``ChineseStemmer``
+    without defining it (the 9.0.x bug): the stemmer code is what Sphinx itself generates for
+    ``SearchChinese``, read from its own files, without building anything."""
+    from sphinx.search import IndexBuilder  # noqa: PLC0415
+
+    try:
+        code = IndexBuilder.get_js_stemmer_code(types.SimpleNamespace(lang=SearchChinese))  # type: ignore[arg-type]
+    except Exception:  # noqa: BLE001 - a reworked Sphinx: leave its output alone
+        return False
+    return define_chinese_stemmer(code) is not None
+
+
+# --- a few documents read in the main process ------------------------------------------------
+#
+# ``Sphinx.parallel`` is the ``-j`` of the build; Sphinx reads (and writes) in parallel whenever
+# it is above one.  There is no per-phase setting, so to read serially and write in parallel we
+# set it to 1 for the read and give the value back afterwards (:mod:`mlnotes.read.readplan`
+# decides when).  Remove when Sphinx chooses serial reading for a handful of documents itself.
+
+_SAVED_PARALLEL = "_mlnotes_parallel_for_write"
+
+
+def suspend_parallel_read(app: Sphinx) -> None:
+    """Make this build's read serial; :func:`restore_parallel` gives ``-j`` back."""
+    if app.parallel > 1:
+        app.__dict__[_SAVED_PARALLEL] = app.parallel
+        app.parallel = 1
+
+
+def restore_parallel(app: Sphinx) -> None:
+    """Give the build its ``-j`` back after :func:`suspend_parallel_read` (nothing if it was not called)."""
+    saved = app.__dict__.pop(_SAVED_PARALLEL, None)
+    if saved is not None:
+        app.parallel = saved

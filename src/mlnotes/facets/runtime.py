@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from pathlib import Path
 
@@ -52,10 +54,16 @@ def _not_pickled() -> None:
     return None
 
 
-def build_runtime(app: Sphinx, config: Config) -> Runtime:
+#: whether a setting was given in ``conf.py`` (not left at its default).  Sphinx has no public
+#: answer; the patch that gives one is :func:`mlnotes.compat.sphinx.set_in_conf`, handed in by
+#: :func:`mlnotes.setup` because facets sit below compat.
+SetInConf = Callable[[Config, str], bool]
+
+
+def build_runtime(app: Sphinx, config: Config, set_in_conf: SetInConf) -> Runtime:
     cfg = get_config(config)
     path = Path(app.confdir) / cfg.taxonomy
-    if not path.exists() and "mlnotes_taxonomy" not in config._raw_config:
+    if not path.exists() and not set_in_conf(config, "mlnotes_taxonomy"):
         taxonomy = Taxonomy(path=str(path), digest="")  # no vocabulary: every facet value is unknown
     else:
         taxonomy = load_taxonomy(path)
@@ -69,9 +77,9 @@ def build_runtime(app: Sphinx, config: Config) -> Runtime:
     return Runtime(cfg, taxonomy, facets)
 
 
-def _on_config(app: Sphinx, config: Config) -> None:
+def _on_config(app: Sphinx, config: Config, set_in_conf: SetInConf) -> None:
     # load (and so validate) the taxonomy and the facets before anything is read
-    setattr(app, ATTR, build_runtime(app, config))
+    setattr(app, ATTR, build_runtime(app, config, set_in_conf))
 
 
 def _on_builder(app: Sphinx) -> None:
@@ -90,6 +98,6 @@ def app_runtime(app: Sphinx) -> Runtime:
     return runtime
 
 
-def setup_runtime(app: Sphinx) -> None:
-    app.connect("config-inited", _on_config, priority=600)
+def setup_runtime(app: Sphinx, set_in_conf: SetInConf) -> None:
+    app.connect("config-inited", partial(_on_config, set_in_conf=set_in_conf), priority=600)
     app.connect("builder-inited", _on_builder, priority=100)

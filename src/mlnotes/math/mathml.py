@@ -481,21 +481,16 @@ def declare_mathml_in_opf(outdir: Path) -> int:
     return marked
 
 
-def _epub_mathml(app: Sphinx) -> None:
-    builder: Any = app.builder
-    if builder.name != "epub" or builder.math_renderer_name != RENDERER:
-        return
-    build_content = builder.build_content
+def epub_content_written(builder: Any) -> None:
+    """Mark the MathML pages in the EPUB's ``content.opf`` (see :func:`declare_mathml_in_opf`).
 
-    def build_content_with_mathml() -> None:
-        build_content()
+    Called by the EPUB builder (:meth:`mlnotes.book.book.BookEpubBuilder.build_content`) right
+    after it has written ``content.opf`` and before it zips the book: Sphinx emits no event in
+    between."""
+    if builder.math_renderer_name == RENDERER:
         declare_mathml_in_opf(Path(builder.outdir))
-
-    # content.opf is written and zipped within handle_finish with no event in between
-    builder.build_content = build_content_with_mathml
 
 
 def setup_mathml(app: Sphinx) -> None:
     app.add_html_math_renderer(RENDERER, inline_renderers=(visit_math, None), block_renderers=(visit_math_block, None))
     app.connect("config-inited", _default_renderer, priority=400)
-    app.connect("builder-inited", _epub_mathml)

@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 SMALL = 5
 #: ... or when they are fewer than this share of the documents already known
 SHARE = 10
-_SAVED = "_mlnotes_parallel_for_write"
 
 
 def read_serially(to_read: int, known: int) -> bool:
@@ -33,14 +32,15 @@ def read_serially(to_read: int, known: int) -> bool:
 
 def _before_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
     if app.parallel > 1 and read_serially(len(docnames), len(env.all_docs)):
-        app.__dict__[_SAVED] = app.parallel
-        app.parallel = 1
+        from mlnotes.compat.sphinx import suspend_parallel_read  # noqa: PLC0415 - Sphinx only when building
+
+        suspend_parallel_read(app)  # Sphinx has no per-phase -j: the patch is in mlnotes.compat.sphinx
 
 
 def _after_read(app: Sphinx, env: BuildEnvironment) -> None:
-    saved = app.__dict__.pop(_SAVED, None)
-    if saved is not None:
-        app.parallel = saved
+    from mlnotes.compat.sphinx import restore_parallel  # noqa: PLC0415
+
+    restore_parallel(app)
 
 
 def setup_readplan(app: Sphinx) -> None:

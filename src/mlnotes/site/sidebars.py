@@ -30,6 +30,7 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
+from mlnotes.compat.pydata import templates_before_components
 from mlnotes.core.listing import published
 from mlnotes.site.base import Site, html_builder, now_in_site_tz
 from mlnotes.site.base import once_per_write
@@ -44,10 +45,7 @@ def _add_templates(app: Sphinx, config: Config) -> None:
     """Our templates come after the site's own ``templates_path`` and before the theme's
     components (pydata-sphinx-theme appends its ``components/`` folder), so an override of a
     theme component in ``src/mlnotes/templates`` wins and a site's own template wins over ours."""
-    path = str(TEMPLATES)
-    paths = [p for p in config.templates_path if str(p) != path]
-    theme = next((i for i, p in enumerate(paths) if Path(str(p)).name == "components" and "pydata_sphinx_theme" in str(p)), len(paths))
-    config.templates_path = [*paths[:theme], path, *paths[theme:]]
+    config.templates_path = templates_before_components(list(config.templates_path), str(TEMPLATES))
 
 
 def _link(page: str, label: str, count: int | None = None) -> dict[str, Any]:
