@@ -24,7 +24,7 @@ from sphinx.util import logging
 
 from mlnotes.compat import VersionRange
 
-WRITTEN_FOR = VersionRange("pybtex", ">=0.24,<0.27", module=__name__)
+WRITTEN_FOR = VersionRange("pybtex", ">=0.25,<0.27", module=__name__)
 
 #: the private names this module relies on, checked against the installed pybtex by tests/test_compat.py
 PRIVATE = ("pybtex.plugin._DEFAULT_PLUGINS", "pybtex.plugin._RUNTIME_PLUGINS", "pybtex.plugin.find_plugin",
