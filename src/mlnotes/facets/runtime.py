@@ -10,6 +10,7 @@ from sphinx.config import Config
 from sphinx.environment import BuildEnvironment
 
 from mlnotes.core.config import MlnotesConfig, get_config
+from mlnotes.core.events import CONFIG_READY, RUNTIME_READY
 from mlnotes.facets import Facet, load_facets
 from mlnotes.core.taxonomy import Taxonomy, load_taxonomy
 
@@ -46,8 +47,11 @@ def build_runtime(app: Sphinx, config: Config) -> Runtime:
 
 
 def _on_config(app: Sphinx, config: Config) -> None:
-    # load (and so validate) the taxonomy and the facets before anything is read
+    # load (and so validate) the taxonomy and the facets before anything is read; the events
+    # around it order the handlers that come before and after (see mlnotes.core.events)
+    app.emit(CONFIG_READY, config)
     setattr(app, ATTR, build_runtime(app, config))
+    app.emit(RUNTIME_READY, config)
 
 
 def _on_builder(app: Sphinx) -> None:

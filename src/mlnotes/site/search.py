@@ -31,6 +31,7 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.search.zh import JIEBA_DEFAULT_DICT, SearchChinese, jieba_load_userdict
 
+from mlnotes.core.events import RUNTIME_READY
 from mlnotes.site.base import write_if_changed
 
 
@@ -162,6 +163,6 @@ def _finished(app: Sphinx, exc: Exception | None) -> None:
 
 def setup_search(app: Sphinx) -> None:
     app.add_search_language(LazyChinese)
-    app.connect("config-inited", _user_dictionary, priority=700)  # after the taxonomy is loaded
+    app.connect(RUNTIME_READY, _user_dictionary)  # needs the taxonomy (mlnotes.core.events)
     app.connect("build-finished", _finished)
     app.connect("html-collect-pages", _fast_prune)
