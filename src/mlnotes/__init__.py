@@ -66,6 +66,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
 
     setup_events(app)  # before anything connects to our events
     app.setup_extension("ablog")
+    # before ablog.config_inited (default priority 500), which sets up the Blog this empties
     app.connect("config-inited", _fresh_ablog_state, priority=100)
     app.connect("builder-inited", _static)
     setup_config(app)

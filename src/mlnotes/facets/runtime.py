@@ -63,5 +63,8 @@ def get_runtime(env: BuildEnvironment) -> Runtime:
 
 
 def setup_runtime(app: Sphinx) -> None:
+    # after mlnotes.core.config._validate (400), which reports bad mlnotes_* settings first, and
+    # after Sphinx's own config-inited handlers at the default priority (500)
     app.connect("config-inited", _on_config, priority=600)
+    # before every builder-inited handler that calls get_runtime (default priority 500 and later)
     app.connect("builder-inited", _on_builder, priority=100)

@@ -42,4 +42,6 @@ def _unfreeze(app: Sphinx, exc: BaseException | None) -> None:
 def setup_gcfreeze(app: Sphinx) -> None:
     # last of the env-updated handlers: whatever they computed for the write phase is kept too
     app.connect("env-updated", _freeze, priority=999)
+    # after the other build-finished handlers (mlnotes.frontend.record._finished at 900 among them),
+    # so they too run without collections of the frozen heap; only speed, not correctness, rides on it
     app.connect("build-finished", _unfreeze, priority=999)
