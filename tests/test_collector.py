@@ -5,14 +5,16 @@ once per build."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pybtex.database
 import pytest
 
 from mlnotes.core.records import DocStore, doc_store
+from mlnotes.read.collector import DocCollector
 
 ROOT = Path(__file__).resolve().parent / "roots" / "test-book"
 
@@ -64,9 +66,31 @@ def test_removed_document_is_dropped(make_app: Callable[..., Any], tmp_path: Pat
     assert set(after.records) == set(clean.records)
 
 
-def test_parallel_read_gives_the_same_store(make_app: Callable[..., Any], tmp_path: Path) -> None:
+def test_ablog_reads_a_post_before_the_collector(make_app: Callable[..., Any], tmp_path: Path) -> None:
+    """process_doc needs ablog's entry: Sphinx calls listeners of one priority in connection order."""
+    from operator import attrgetter
+
+    from ablog import process_posts
+
+    app = make_app("html", srcdir=_copy(tmp_path, "src"))
+    handlers = [listener.handler for listener in sorted(app.events.listeners["doctree-read"], key=attrgetter("priority"))]
+    mine = next(i for i, h in enumerate(handlers) if isinstance(getattr(h, "__self__", None), DocCollector))
+    assert handlers.index(process_posts) < mine
+
+
+def test_parallel_read_gives_the_same_store(make_app: Callable[..., Any], tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
     serial = _build(make_app, _copy(tmp_path, "serial"))
+    merged: list[str] = []
+    real = DocCollector.merge_other
+
+    def counting(self: DocCollector, app: Any, env: Any, docnames: Any, other: Any) -> None:
+        merged.extend(docnames)
+        real(self, app, env, docnames, other)
+
+    monkeypatch.setattr(DocCollector, "merge_other", counting)
     parallel = _build(make_app, _copy(tmp_path, "parallel"), parallel=2)
+    assert merged, "the documents were read in worker processes and merged back"
     assert _plain(parallel) == _plain(serial)
 
 

@@ -4,13 +4,12 @@ file parses reuses the same parse (:func:`bib_cache`)."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import functools
-from collections import OrderedDict
 
 import pybtex.database
 from pybtex.database import BibliographyData, Entry

@@ -3,13 +3,14 @@ in one :class:`DocStore` on the environment.
 
 The store is filled while documents are read (also in parallel worker processes); the
 environment collector :class:`mlnotes.read.collector.DocCollector` merges it back and drops a
-document's entries — Sphinx's own lifecycle, no hand-rolled purge/merge pairs.  Everything that lists posts — term
-pages, the home page, feeds — reads these records; nothing re-parses a post.
+document's entries — Sphinx's own lifecycle, no hand-rolled purge/merge pairs.  Everything
+that lists posts — term pages, the home page, feeds — reads these records; nothing re-parses a
+post.
 """
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -80,11 +81,12 @@ class DocStore:
         self.book_docs.pop(docname, None)
         self.pending_facets.pop(docname, None)
 
-    def take(self, other: DocStore, docnames: Set[str]) -> None:
+    def take(self, other: DocStore, docnames: AbstractSet[str]) -> None:
         """Copy the entries of *docnames* from *other* (a parallel reader's store) into this one."""
-        for mine, theirs in ((self.records, other.records), (self.descriptions, other.descriptions),
-                             (self.reading, other.reading), (self.book_docs, other.book_docs)):
-            mine.update({d: v for d, v in theirs.items() if d in docnames})  # type: ignore[attr-defined]
+        self.records.update({d: v for d, v in other.records.items() if d in docnames})
+        self.descriptions.update({d: v for d, v in other.descriptions.items() if d in docnames})
+        self.reading.update({d: v for d, v in other.reading.items() if d in docnames})
+        self.book_docs.update({d: v for d, v in other.book_docs.items() if d in docnames})
         self.latest_docs |= other.latest_docs & set(docnames)
 
 

@@ -14,7 +14,7 @@ read it, and core must not import the read room.
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Set as AbstractSet
 
 from docutils import nodes
 from sphinx.application import Sphinx
@@ -36,7 +36,7 @@ class DocCollector(EnvironmentCollector):
     def clear_doc(self, app: Sphinx, env: BuildEnvironment, docname: str) -> None:
         doc_store(env).drop(docname)
 
-    def merge_other(self, app: Sphinx, env: BuildEnvironment, docnames: Set[str], other: BuildEnvironment) -> None:
+    def merge_other(self, app: Sphinx, env: BuildEnvironment, docnames: AbstractSet[str], other: BuildEnvironment) -> None:
         doc_store(env).take(doc_store(other), docnames)
 
     def process_doc(self, app: Sphinx, doctree: nodes.document) -> None:
