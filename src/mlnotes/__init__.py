@@ -28,6 +28,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     check_versions(app)
 
     from mlnotes.compat.ablog import fresh_ablog_state, setup_ablog_compat
+    from mlnotes.core.events import setup_events
+    from mlnotes.read.collector import setup_collector
     from mlnotes.read.bibcheck import setup_bibcheck
     from mlnotes.compat.pybtex import setup_bibplugins
     from mlnotes.book.book import setup_book
@@ -35,28 +37,24 @@ def setup(app: Sphinx) -> dict[str, Any]:
     from mlnotes.site.citing import setup_citing
     from mlnotes.core.config import setup_config
     from mlnotes.read.consistency import setup_consistency
-    from mlnotes.read.excerpts import setup_excerpts
     from mlnotes.read.frontmatter import setup_frontmatter
     from mlnotes.core.i18n import setup_i18n
     from mlnotes.math.mathml import setup_mathml
     from mlnotes.site.offline import setup_offline
     from mlnotes.site.listings import setup_pages
     from mlnotes.site.postpage import setup_postmeta
-    from mlnotes.read.posts import setup_posts
     from mlnotes.facets.runtime import setup_runtime
     from mlnotes.site.base import setup_base
     from mlnotes.site.search import setup_search
     from mlnotes.compat.sphinx import set_in_conf, setup_settle
     from mlnotes.site.sidebars import setup_sidebars
     from mlnotes.compat.pydata import setup_validity
-    from mlnotes.core.records import setup_state
     from mlnotes.site.copybutton import setup_copybutton
     from mlnotes.site.editlink import setup_editlink
     from mlnotes.site.lastupdated import setup_lastupdated
     from mlnotes.site.notfound import setup_notfound
     from mlnotes.site.opengraph import setup_opengraph
     from mlnotes.site.prevnext import setup_prevnext
-    from mlnotes.site.readingtime import setup_readingtime
     from mlnotes.site.sitemap import setup_sitemap
     from mlnotes.site.audit import setup_audit
     from mlnotes.frontend.record import setup_buildinfo
@@ -64,7 +62,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     from mlnotes.read.gcfreeze import setup_gcfreeze
     from mlnotes.frontend.rewarn import setup_rewarn
 
+    setup_events(app)  # before anything connects to our events
     app.setup_extension("ablog")
+    # before ablog.config_inited (default priority 500), which sets up the Blog this empties
     app.connect("config-inited", fresh_ablog_state, priority=100)
     app.connect("builder-inited", _static)
     setup_config(app)
@@ -72,9 +72,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_base(app)
     setup_i18n(app)
     setup_frontmatter(app)
-    setup_excerpts(app)
-    setup_state(app)
-    setup_posts(app)
+    setup_collector(app)  # after ablog: see DocCollector.process_doc
     setup_pages(app)
     setup_consistency(app)
     setup_bibcheck(app)
@@ -88,7 +86,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_sidebars(app)
     setup_validity(app)
     setup_copybutton(app)
-    setup_readingtime(app)
     setup_prevnext(app)
     setup_opengraph(app)
     setup_sitemap(app)

@@ -46,14 +46,13 @@ from mlnotes.core.bibliography import cited_keys, load_bibliography
 from mlnotes.core.listing import published
 from mlnotes.site.base import now_in_site_tz
 from mlnotes.facets.runtime import get_runtime
-from mlnotes.core.records import PostRecord, get_posts
+from mlnotes.core.records import PostRecord, doc_store, get_posts
 from mlnotes.facets.base import Facet
 from mlnotes.math.mathml import epub_content_written
 
 logger = logging.getLogger(__name__)
 
 BOOK_CLASS = "mlnotes-book"
-BOOK_DOCS = "mlnotes_book_docs"
 #: book docname → {included docname: title} as last written
 BOOK_TITLES = "mlnotes_book_titles"
 #: the generated EPUB page with the bibliography
@@ -122,13 +121,13 @@ def parts_for(env: BuildEnvironment, included: Iterable[str]) -> list[Part]:
 
 
 def book_docname(env: BuildEnvironment) -> str | None:
-    docs = sorted(env.__dict__.get(BOOK_DOCS, {}))
+    docs = sorted(doc_store(env).book_docs)
     return docs[0] if docs else None
 
 
 def included_posts(env: BuildEnvironment, docname: str) -> list[str]:
     """Every document the book's toctrees include (what the directive's glob matched)."""
-    return [d for d in env.__dict__.get(BOOK_DOCS, {}).get(docname, []) if d in get_posts(env)]
+    return [d for d in doc_store(env).book_docs.get(docname, []) if d in get_posts(env)]
 
 
 # ------------------------------------------------------------------------- the bibliography
@@ -200,24 +199,14 @@ class BookDirective(TocTree):
 
     def run(self) -> list[nodes.Node]:
         result = super().run()
-        docs = self.env.__dict__.setdefault(BOOK_DOCS, {})
-        included = docs.setdefault(self.env.docname, [])
+        # dropped and merged by the collector (mlnotes.read.collector)
+        included = doc_store(self.env).book_docs.setdefault(self.env.docname, [])
         for wrapper in result:
             if isinstance(wrapper, nodes.Element):
                 wrapper["classes"].append(BOOK_CLASS)
                 for toctree in wrapper.findall(addnodes.toctree):
                     included += [str(d) for d in toctree["includefiles"] if d not in included]
         return result
-
-
-def _purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-    env.__dict__.get(BOOK_DOCS, {}).pop(docname, None)
-
-
-def _merge(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment) -> None:
-    theirs = other.__dict__.get(BOOK_DOCS, {})
-    mine = env.__dict__.setdefault(BOOK_DOCS, {})
-    mine.update({d: v for d, v in theirs.items() if d in docnames})
 
 
 # ---------------------------------------------------------------------------------- LaTeX
@@ -408,7 +397,7 @@ def _book_dependencies(app: Sphinx, env: BuildEnvironment) -> list[str]:
     page shows the order by date and area as well: it is written on every EPUB build."""
     out: list[str] = []
     known: dict[str, dict[str, str]] = env.__dict__.setdefault(BOOK_TITLES, {})
-    for book, included in env.__dict__.get(BOOK_DOCS, {}).items():
+    for book, included in doc_store(env).book_docs.items():
         for docname in included:
             env.files_to_rebuild.get(docname, set()).discard(book)
         titles = {d: env.titles[d].astext() for d in included if d in env.titles}
@@ -435,5 +424,3 @@ def setup_book(app: Sphinx) -> None:
     app.connect("html-collect-pages", _epub_pages)
     app.connect("html-page-context", _page_context, priority=900)  # after ablog's
     app.connect("env-updated", _book_dependencies)
-    app.connect("env-purge-doc", _purge)
-    app.connect("env-merge-info", _merge)

@@ -83,14 +83,15 @@ def keeps_post_documents(config: Any) -> bool:
     return bool(getattr(config, "blog_feed_fulltext", False) and getattr(config, "blog_baseurl", ""))
 
 
-def _drop_post_documents(app: Sphinx, doctree: Any) -> None:
+def drop_post_documents(app: Sphinx, docname: str) -> None:
     """ablog stores a reference to every post's whole document in ``env.ablog_posts``; at 1,000
     posts that is four fifths of the pickled environment (13 of 17 MB), loaded and saved by every
     build and shipped back by every parallel reader.  When ablog's full-text feeds are off, nothing
-    reads it: keep ``None`` instead.  (The excerpt nodes, which ablog does use, stay.)"""
+    reads it: keep ``None`` instead.  (The excerpt nodes, which ablog does use, stay.)  Called by
+    :class:`mlnotes.read.collector.DocCollector` after ablog's doctree-read handler."""
     if keeps_post_documents(app.config):
         return
-    for info in app.env.__dict__.get("ablog_posts", {}).get(app.env.docname, []):
+    for info in app.env.__dict__.get("ablog_posts", {}).get(docname, []):
         info["doctree"] = None
 
 
@@ -170,8 +171,6 @@ def _rebuild_blog_from_env(app: Sphinx, env: Any) -> list[str]:
 def setup_ablog_compat(app: Sphinx) -> None:
     """Parallel reading made safe, ablog's collection pages replaced, its blog rebuilt per build."""
     app.connect("env-merge-info", _merge)
-    # after ablog's own doctree-read handler (default priority), which fills ablog_posts
-    app.connect("doctree-read", _drop_post_documents, priority=900)
     app.connect("env-updated", _rebuild_blog_from_env)
     app.connect("config-inited", _replace_collection_pages)
     ablog = app.extensions.get("ablog")

@@ -1,14 +1,18 @@
 """The papers of ``refs.bib`` as plain records: parsed once per build, shared by the paper,
-venue and year facets, the paper cards and the citation checks."""
+venue and year facets, the paper cards and the citation checks; the sanitiser's check that a
+file parses reuses the same parse (:func:`bib_cache`)."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pybtex.database import BibliographyData, Entry, parse_file
+import pybtex.database
+from pybtex.database import BibliographyData, Entry
 from pybtex.scanner import PybtexError
 
 from mlnotes.core.problems import Problem
@@ -111,7 +115,48 @@ def to_paper(key: str, entry: Entry) -> Paper:
     )
 
 
+class BibCache:
+    """Parsed .bib files of this process, keyed by (path, mtime_ns, size).
+
+    refs.bib is needed at configuration time twice — the sanitiser checks that it parses
+    (:mod:`mlnotes.read.bibcheck`) and the paper facet loads it — and again by the next app in
+    the same process (tests, autobuild).  The key holds the file's modification time and size,
+    so an edited file is parsed again and no app sees another's stale parse; only the last
+    :attr:`LIMIT` files are kept.  A parse error is kept like a result and raised again.
+    """
+
+    LIMIT = 8
+
+    def __init__(self) -> None:
+        self._parsed: OrderedDict[tuple[str, int, int], BibliographyData | PybtexError] = OrderedDict()
+
+    def parse(self, path: Path) -> BibliographyData:
+        """*path* parsed by pybtex (BibTeX); raises PybtexError or OSError as pybtex would."""
+        stat = path.stat()  # OSError for a missing file, as parsing it would raise
+        key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+        found = self._parsed.get(key)
+        if found is None:
+            try:
+                found = pybtex.database.parse_file(str(path), "bibtex")
+            except PybtexError as exc:
+                found = exc
+            self._parsed[key] = found
+            while len(self._parsed) > self.LIMIT:
+                self._parsed.popitem(last=False)
+        if isinstance(found, PybtexError):
+            raise found
+        return found
+
+
+@functools.cache
+def bib_cache() -> BibCache:
+    """The one cache of parsed .bib files in this process (see :class:`BibCache`)."""
+    return BibCache()
+
+
 def load_bibliography(paths: list[Path]) -> Bibliography:
+    """The entries of *paths*, merged; a file that does not parse is left out with a problem.
+    Each file is parsed at most once while it is unchanged (:func:`bib_cache`)."""
     bib = Bibliography(files=tuple(str(p) for p in paths))
     merged = BibliographyData()
     h = hashlib.sha256()
@@ -121,7 +166,7 @@ def load_bibliography(paths: list[Path]) -> Bibliography:
         except OSError:
             pass
         try:
-            data = parse_file(str(path), "bibtex")
+            data = bib_cache().parse(path)
         except (PybtexError, OSError) as exc:
             line = getattr(exc, "lineno", None)
             bib.problems.append(Problem("bib", f"cannot parse: {exc}", file=str(path), line=line,

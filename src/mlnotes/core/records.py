@@ -1,20 +1,24 @@
-"""Per-build state: one plain record per post, kept on the environment.
+"""Per-document state: one plain record per post and the rest of what we keep per document,
+in one :class:`DocStore` on the environment.
 
-Records are filled while documents are read (also in parallel worker processes), merged back
-by ``env-merge-info`` and dropped by ``env-purge-doc``.  Everything that lists posts — term
-pages, the home page, feeds — reads these records; nothing re-parses a post.
+The store is filled while documents are read (also in parallel worker processes); the
+environment collector :class:`mlnotes.read.collector.DocCollector` merges it back and drops a
+document's entries — Sphinx's own lifecycle, no hand-rolled purge/merge pairs.  Everything
+that lists posts — term pages, the home page, feeds — reads these records; nothing re-parses a
+post.
 """
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
-ATTR = "mlnotes_posts"
+#: where the :class:`DocStore` lives on the environment
+ATTR = "mlnotes_docs"
 
 
 @dataclass
@@ -42,24 +46,59 @@ class PostRecord:
         return repr(tuple(sorted(vars(self).items(), key=lambda kv: kv[0])))
 
 
+@dataclass
+class DocStore:
+    """All of mlnotes' per-document data, kept on the environment as one plain, picklable value.
+
+    Filled while documents are read — by :class:`mlnotes.read.collector.DocCollector` and by our
+    directives — and, like the rest of the environment, pickled between builds and shipped back
+    from parallel readers.  :class:`~mlnotes.read.collector.DocCollector` drops a document's
+    entries when it is re-read or removed and merges them back from the worker processes, so
+    no other module keeps per-document data of its own.  Plain data only (str, int, tuples,
+    lists, dicts, sets): nothing here may keep a document node, an app or an environment alive.
+    """
+
+    #: docname → its post record (posts only)
+    records: dict[str, PostRecord] = field(default_factory=dict)
+    #: documents that contain ``{mlnotes-latest}`` (the home list)
+    latest_docs: set[str] = field(default_factory=set)
+    #: docname → plain first paragraph (the OpenGraph description of a page that is no post)
+    descriptions: dict[str, str] = field(default_factory=dict)
+    #: docname → (Han characters, Latin words) of a post's prose (its reading time)
+    reading: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: book docname → the documents its ``{mlnotes-book}`` toctrees include, in order
+    book_docs: dict[str, list[str]] = field(default_factory=dict)
+    #: docname → facet terms the front-matter transform resolved, until the document's
+    #: ``doctree-read`` turns them into its record (empty between reads; see
+    #: :meth:`mlnotes.read.frontmatter.PostFrontMatter._resolve_facets`)
+    pending_facets: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+
+    def drop(self, docname: str) -> None:
+        """Forget everything about *docname* (it is about to be re-read, or it was removed)."""
+        self.records.pop(docname, None)
+        self.latest_docs.discard(docname)
+        self.descriptions.pop(docname, None)
+        self.reading.pop(docname, None)
+        self.book_docs.pop(docname, None)
+        self.pending_facets.pop(docname, None)
+
+    def take(self, other: DocStore, docnames: AbstractSet[str]) -> None:
+        """Copy the entries of *docnames* from *other* (a parallel reader's store) into this one."""
+        self.records.update({d: v for d, v in other.records.items() if d in docnames})
+        self.descriptions.update({d: v for d, v in other.descriptions.items() if d in docnames})
+        self.reading.update({d: v for d, v in other.reading.items() if d in docnames})
+        self.book_docs.update({d: v for d, v in other.book_docs.items() if d in docnames})
+        self.latest_docs |= other.latest_docs & set(docnames)
+
+
+def doc_store(env: BuildEnvironment) -> DocStore:
+    """The one accessor for per-document data (made on first use, e.g. in a fresh environment)."""
+    store = env.__dict__.get(ATTR)
+    if store is None:
+        store = env.__dict__[ATTR] = DocStore()
+    return store  # type: ignore[no-any-return]
+
+
 def get_posts(env: BuildEnvironment) -> dict[str, PostRecord]:
     """The one accessor for post records."""
-    if not hasattr(env, ATTR):
-        setattr(env, ATTR, {})
-    return getattr(env, ATTR)
-
-
-def _purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-    get_posts(env).pop(docname, None)
-
-
-def _merge(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment) -> None:
-    mine, theirs = get_posts(env), get_posts(other)
-    for docname in docnames:
-        if docname in theirs:
-            mine[docname] = theirs[docname]
-
-
-def setup_state(app: Sphinx) -> None:
-    app.connect("env-purge-doc", _purge)
-    app.connect("env-merge-info", _merge)
+    return doc_store(env).records

@@ -13,6 +13,7 @@ from sphinx.config import Config
 from sphinx.environment import BuildEnvironment
 
 from mlnotes.core.config import MlnotesConfig, get_config
+from mlnotes.core.events import CONFIG_READY, RUNTIME_READY
 from mlnotes.facets.base import Facet, FacetContext
 from mlnotes.facets.registry import load_facets, registered_facets
 from mlnotes.core.taxonomy import Taxonomy, load_taxonomy
@@ -78,8 +79,11 @@ def build_runtime(app: Sphinx, config: Config, set_in_conf: SetInConf) -> Runtim
 
 
 def _on_config(app: Sphinx, config: Config, set_in_conf: SetInConf) -> None:
-    # load (and so validate) the taxonomy and the facets before anything is read
+    # load (and so validate) the taxonomy and the facets before anything is read; the events
+    # around it order the handlers that come before and after (see mlnotes.core.events)
+    app.emit(CONFIG_READY, config)
     setattr(app, ATTR, build_runtime(app, config, set_in_conf))
+    app.emit(RUNTIME_READY, config)
 
 
 def _on_builder(app: Sphinx) -> None:
@@ -99,5 +103,8 @@ def app_runtime(app: Sphinx) -> Runtime:
 
 
 def setup_runtime(app: Sphinx, set_in_conf: SetInConf) -> None:
+    # after mlnotes.core.config._validate (400), which reports bad mlnotes_* settings first, and
+    # after Sphinx's own config-inited handlers at the default priority (500)
     app.connect("config-inited", partial(_on_config, set_in_conf=set_in_conf), priority=600)
+    # before every builder-inited handler that calls get_runtime (default priority 500 and later)
     app.connect("builder-inited", _on_builder, priority=100)

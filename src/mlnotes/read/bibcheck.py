@@ -11,6 +11,8 @@ from pathlib import Path
 
 from sphinx.application import Sphinx
 
+from mlnotes.core.bibliography import Bibliography, bib_cache
+from mlnotes.core.events import CONFIG_READY
 from mlnotes.core.problems import Problem, report
 
 def split_bib(text: str) -> list[tuple[int, str]]:
@@ -49,7 +51,6 @@ def _sanitise_bibfiles(app: Sphinx, config: object) -> None:
     """sphinxcontrib-bibtex stops the whole build with a traceback on a .bib it cannot parse.
     Parse each file first; a broken one is replaced, for this build only, by a copy without
     the broken entries, and each broken entry is reported at its line."""
-    from pybtex.database import parse_file
     from pybtex.scanner import PybtexError
 
     names = list(getattr(config, "bibtex_bibfiles", None) or [])
@@ -57,7 +58,7 @@ def _sanitise_bibfiles(app: Sphinx, config: object) -> None:
     for i, name in enumerate(names):
         path = Path(app.confdir) / name
         try:
-            parse_file(str(path), "bibtex")
+            bib_cache().parse(path)  # the paper facet's load_bibliography reuses this parse
             continue
         except (PybtexError, OSError):
             pass
@@ -75,4 +76,5 @@ def _sanitise_bibfiles(app: Sphinx, config: object) -> None:
 
 
 def setup_bibcheck(app: Sphinx) -> None:
-    app.connect("config-inited", _sanitise_bibfiles, priority=550)  # before the paper facet loads it
+    # before the paper facet loads refs.bib (mlnotes.core.events)
+    app.connect(CONFIG_READY, _sanitise_bibfiles)

@@ -2,27 +2,22 @@
 
 ablog's own excerpt is the first paragraph of the body, which for a paper note is usually an
 opening sentence rather than a summary.  When a post sets ``summary:``, that text replaces it.
+Called by :class:`mlnotes.read.collector.DocCollector` once ablog has recorded the post.
 """
 
 from __future__ import annotations
 
 from docutils import nodes
-from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
 
 SUMMARY_KEY = "summary"
 
 
-def _use_summary(app: Sphinx, doctree: nodes.document) -> None:
-    env = app.env
-    docname = env.docname
+def use_summary(env: BuildEnvironment, docname: str) -> None:
+    """Replace ablog's excerpt of post *docname* by its ``summary:`` (when it has one)."""
     summary = str(env.metadata.get(docname, {}).get(SUMMARY_KEY, "")).strip()
     posts = getattr(env, "ablog_posts", {}).get(docname)
     if not summary or not posts:
         return
     for info in posts:
         info["excerpt"] = [nodes.paragraph(summary, summary)]
-
-
-def setup_excerpts(app: Sphinx) -> None:
-    # after ablog's process_posts (priority 500) has recorded the post
-    app.connect("doctree-read", _use_summary, priority=600)

@@ -26,15 +26,13 @@ from mlnotes.core.config import MlnotesConfig, get_config
 from mlnotes.facets.base import PostSource
 from mlnotes.facets.runtime import get_runtime
 from mlnotes.core.problems import Problem, report
+from mlnotes.core.records import doc_store
 
 #: ablog keys that are flags (present = on) and integers
 FLAG_KEYS = ("exclude", "nocomments")
 INT_KEYS = ("excerpt", "image")
 #: ablog keys whose value is a comma-separated list
 LIST_KEYS = ("tags", "author", "category", "location", "language", "redirect")
-
-#: where the transform leaves a post's resolved facet terms for the record (per document)
-FACETS_KEY = "mlnotes_facets"
 
 _TRUE = {"true", "yes", "on", "1", ""}
 _FALSE = {"false", "no", "off", "0", "null", "none"}
@@ -263,7 +261,14 @@ class PostFrontMatter(SphinxTransform):
     def _resolve_facets(
         self, docinfo: nodes.docinfo, entries: dict[str, nodes.Element], docname: str, lines: dict[str, int]
     ) -> Iterator[Problem]:
-        """Resolve each facet's value to terms; keep them for the post record."""
+        """Resolve each facet's value to terms; keep them for the post record.
+
+        The terms wait in the store's ``pending_facets`` entry for this docname until the
+        collector's ``process_doc`` turns them into the record (and pops the entry).  That is safe
+        with parallel reads: a document's transforms and its ``doctree-read`` run in the same
+        process, on the same environment, one document after the other, and the entry is keyed
+        by docname — so no worker sees another document's terms, and an entry is gone before the
+        worker's environment is sent back (``clear_doc`` drops a leftover one too)."""
         runtime = get_runtime(self.env)
         meta = {key: _value(node) for key, node in entries.items()}
         source = self._source_text()
@@ -285,7 +290,7 @@ class PostFrontMatter(SphinxTransform):
                     _set_value(node, canonical)
                 else:
                     docinfo.remove(node)
-        self.env.temp_data[FACETS_KEY] = resolved
+        doc_store(self.env).pending_facets[docname] = resolved
 
 
 def _example(fmt: str) -> str:

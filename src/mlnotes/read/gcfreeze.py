@@ -40,6 +40,10 @@ def _unfreeze(app: Sphinx, exc: BaseException | None) -> None:
 
 
 def setup_gcfreeze(app: Sphinx) -> None:
-    # last of the env-updated handlers: whatever they computed for the write phase is kept too
+    # last of the env-updated handlers (sphinxcontrib.bibtex's env_updated and ours in site/listings,
+    # site/prevnext, site/base, book/book, compat/ablog, all at the default priority): whatever
+    # they computed for the write phase is frozen too
     app.connect("env-updated", _freeze, priority=999)
+    # after the other build-finished handlers (mlnotes.frontend.record._finished at 900 among them),
+    # so they too run without collections of the frozen heap; only speed, not correctness, rides on it
     app.connect("build-finished", _unfreeze, priority=999)

@@ -44,7 +44,10 @@ def _after_read(app: Sphinx, env: BuildEnvironment) -> None:
 
 
 def setup_readplan(app: Sphinx) -> None:
-    # last before the read, so every other handler has settled the list of documents
+    # last before the read, so every other handler has settled the list of documents (ours:
+    # mlnotes.site.listings._before_read and mlnotes.compat.pybtex._register, default priority)
     app.connect("env-before-read-docs", _before_read, priority=900)
-    # first after it: the write phase (and our handlers that look at -j) see the real value
+    # first after it, before every other env-updated handler (sphinxcontrib.bibtex's env_updated,
+    # ours in site/listings, site/prevnext, site/base, book/book, compat/ablog at the default
+    # priority): whatever they or the write phase run in parallel sees the real -j again
     app.connect("env-updated", _after_read, priority=1)

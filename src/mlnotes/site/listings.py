@@ -28,12 +28,11 @@ from mlnotes.facets.runtime import get_runtime
 from mlnotes.site.citing import write_posts_bib
 from mlnotes.site.feeds import write_feeds
 from mlnotes.site.base import Site, html_builder, now_in_site_tz, write_if_changed, write_page_if_changed
-from mlnotes.core.records import PostRecord, get_posts
+from mlnotes.core.records import PostRecord, doc_store, get_posts
 
 logger = logging.getLogger(__name__)
 
 MANIFEST = ".mlnotes-pages.json"
-LATEST_DOCS = "mlnotes_latest_docs"
 
 
 # ------------------------------------------------------------------------- home page list
@@ -50,8 +49,7 @@ class LatestDirective(SphinxDirective):
     option_spec = {"class": directives.class_option}
 
     def run(self) -> list[nodes.Node]:
-        docs = self.env.__dict__.setdefault(LATEST_DOCS, set())
-        docs.add(self.env.docname)
+        doc_store(self.env).latest_docs.add(self.env.docname)  # dropped and merged by the collector
         return [latest_node()]
 
 
@@ -293,7 +291,7 @@ def _outdated_by_taxonomy(app: Sphinx, env: Any, added: set[str], changed: set[s
     env.__dict__["mlnotes_taxonomy_digest"] = digest
     if old is None or old == digest:
         return []
-    return sorted(set(get_posts(env)) | set(env.__dict__.get(LATEST_DOCS, set())))
+    return sorted(set(get_posts(env)) | set(doc_store(env).latest_docs))
 
 
 def _dependents(app: Sphinx, env: Any) -> list[str]:
@@ -305,7 +303,7 @@ def _dependents(app: Sphinx, env: Any) -> list[str]:
     if not listed:
         return []
     # the home list shows the whole card (summary included)
-    out = set(env.__dict__.get(LATEST_DOCS, set()))
+    out = set(doc_store(env).latest_docs)
     # related-notes lists and navigation links show only title, date and shared terms: a change
     # of summary or tags alone leaves the other posts' pages as they are
     linked = {d for d in listed if before.get(d, none)[1] != after.get(d, none)[1]}
@@ -317,14 +315,6 @@ def _dependents(app: Sphinx, env: Any) -> list[str]:
     return sorted(out - listed)
 
 
-def _purge_latest(app: Sphinx, env: Any, docname: str) -> None:
-    env.__dict__.get(LATEST_DOCS, set()).discard(docname)
-
-
-def _merge_latest(app: Sphinx, env: Any, docnames: set[str], other: Any) -> None:
-    env.__dict__.setdefault(LATEST_DOCS, set()).update(other.__dict__.get(LATEST_DOCS, set()) & docnames)
-
-
 def setup_pages(app: Sphinx) -> None:
     app.add_node(latest_node)
     app.add_directive("mlnotes-latest", LatestDirective)
@@ -333,5 +323,3 @@ def setup_pages(app: Sphinx) -> None:
     app.connect("env-before-read-docs", _before_read)
     app.connect("env-get-outdated", _outdated_by_taxonomy)
     app.connect("env-updated", _dependents)
-    app.connect("env-purge-doc", _purge_latest)
-    app.connect("env-merge-info", _merge_latest)

@@ -6,6 +6,8 @@ is ``website`` with its title and first paragraph (generated pages: the site's d
 URLs are absolute, from ``html_baseurl``; without one, ``og:url`` is left out.  The theme
 already writes ``<link rel="canonical">`` from ``html_baseurl``.  No ``og:image``: the site
 ships none.
+A page's first paragraph is measured while it is read (:func:`mlnotes.read.measures.first_paragraph`)
+and kept in the environment's :class:`~mlnotes.core.records.DocStore`.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from html import escape, unescape
 from typing import Any
 from urllib.parse import urljoin
 
-from docutils import nodes
 from sphinx.application import Sphinx
 
 from mlnotes.site.base import site_name as _site_name
@@ -24,38 +25,14 @@ from mlnotes.site.base import site_url
 from mlnotes.site.lastupdated import doc_date
 from mlnotes.site.base import html_builder
 from mlnotes.facets.runtime import get_runtime
-from mlnotes.core.records import PostRecord, get_posts
+from mlnotes.core.records import PostRecord, doc_store, get_posts
+from mlnotes.read.measures import MAX_DESCRIPTION, plain
 
-ATTR = "mlnotes_descriptions"
-MAX_DESCRIPTION = 160
-
-
-def plain(text: str, limit: int = MAX_DESCRIPTION) -> str:
-    """One line of plain text, at most *limit* characters (an ellipsis marks a cut)."""
-    text = re.sub(r"\s+", " ", text).strip()
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def html_to_plain(html: str, limit: int = MAX_DESCRIPTION) -> str:
     """A template's HTML title (it may carry markup and entities) as plain text."""
     return plain(unescape(re.sub(r"<[^>]*>", "", html)), limit)
-
-
-def _first_paragraph(app: Sphinx, doctree: nodes.document) -> None:
-    para = next((p for p in doctree.findall(nodes.paragraph)
-                 if not isinstance(p.parent, (nodes.footnote, nodes.citation, nodes.admonition, nodes.field_body))
-                 and p.astext().strip()), None)
-    if para is not None:
-        app.env.__dict__.setdefault(ATTR, {})[app.env.docname] = plain(para.astext())
-
-
-def _purge(app: Sphinx, env: Any, docname: str) -> None:
-    env.__dict__.get(ATTR, {}).pop(docname, None)
-
-
-def _merge(app: Sphinx, env: Any, docnames: set[str], other: Any) -> None:
-    theirs = other.__dict__.get(ATTR, {})
-    env.__dict__.setdefault(ATTR, {}).update({d: theirs[d] for d in docnames if d in theirs})
 
 
 def site_description(app: Sphinx) -> str:
@@ -85,7 +62,7 @@ def og_tags(app: Sphinx, pagename: str, context: dict[str, Any]) -> list[tuple[s
         title, description = plain(post.title, 300), plain(post.summary)
     else:
         title = html_to_plain(str(context.get("title") or _site_name(app.config)), 300)
-        description = app.env.__dict__.get(ATTR, {}).get(pagename) or site_description(app)
+        description = doc_store(app.env).descriptions.get(pagename) or site_description(app)
     tags = [
         ("og:title", title),
         ("og:description", description),
@@ -116,7 +93,4 @@ def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[s
 
 
 def setup_opengraph(app: Sphinx) -> None:
-    app.connect("doctree-read", _first_paragraph)
-    app.connect("env-purge-doc", _purge)
-    app.connect("env-merge-info", _merge)
     app.connect("html-page-context", _page_context)

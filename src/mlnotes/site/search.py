@@ -26,6 +26,7 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 
 from mlnotes.compat.sphinx import LazyChinese, chinese_stemmer_missing, define_chinese_stemmer, fast_prune
+from mlnotes.core.events import RUNTIME_READY
 from mlnotes.facets.runtime import app_runtime
 from mlnotes.site.base import write_if_changed
 
@@ -79,7 +80,7 @@ def _finished(app: Sphinx, exc: Exception | None) -> None:
 
 def setup_search(app: Sphinx) -> None:
     app.add_search_language(LazyChinese)
-    app.connect("config-inited", _user_dictionary, priority=700)  # after the taxonomy is loaded
+    app.connect(RUNTIME_READY, _user_dictionary)  # needs the taxonomy (mlnotes.core.events)
     if chinese_stemmer_missing():  # off by itself once Sphinx defines ChineseStemmer
         app.connect("build-finished", _finished)
     app.connect("html-collect-pages", fast_prune)
