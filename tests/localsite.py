@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import functools
 import gzip
-import io
 import http.server
+import io
 import os
 import shutil
 import threading

@@ -14,6 +14,7 @@ import pytest
 
 from conftest import SiteBuild
 from localsite import BROWSER_DIR, browser_tools, serve
+
 PAGES = [
     "index.html",
     "posts/2026/deepseek-v3.html",  # display math, code, tables, many citations, a paper card

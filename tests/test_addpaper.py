@@ -55,7 +55,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     routes: dict[str, tuple[int, str]] = {}
     hits: list[str] = []
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server API
+    def do_GET(self) -> None:
         self.hits.append(self.path)
         for prefix, (status, body) in self.routes.items():
             if self.path.startswith(prefix):

@@ -19,10 +19,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tools import bench
-from mlnotes.frontend import build as frontend
-
 from conftest import REPO, STRICT, warnings_of
+from mlnotes.frontend import build as frontend
+from tools import bench
 
 N = 10  # the smallest corpus in which every refs.bib entry is cited (strict bib)
 SKIPPED = "nothing changed since the last clean build"

@@ -109,7 +109,7 @@ def test_what_cannot_be_converted_says_why(tex: str, reason: str) -> None:
         tex_to_mathml(tex, display=False)
 
 
-def test_every_formula_of_the_site_converts(site) -> None:  # noqa: ANN001 - the conftest fixture
+def test_every_formula_of_the_site_converts(site) -> None:
     """All math of the 45 posts (the strict build would fail on one that did not)."""
     assert site.first.returncode == 0, site.first.stderr[-3000:]
     pages = sorted((site.out / "posts").rglob("*.html"))
@@ -120,7 +120,7 @@ def test_every_formula_of_the_site_converts(site) -> None:  # noqa: ANN001 - the
 
 # -- the renderer in a build -------------------------------------------------------------------
 
-def _warnings(app) -> list[str]:  # noqa: ANN001
+def _warnings(app) -> list[str]:
     text = strip_colors(app._warning.getvalue()).replace(str(app.srcdir) + "/", "")
     return sorted(line for line in text.splitlines() if "WARNING" in line)
 

@@ -24,6 +24,7 @@ from lxml import html as lxml_html
 
 from conftest import REPO, SiteBuild
 from localsite import BROWSER_DIR, browser_tools, serve
+
 SITE_URL = "https://mlnotes.readthedocs.io/zh-cn/latest/"  # conf.py's DEFAULT_BASEURL (the tests unset RTD's)
 
 #: link relations that make the browser fetch (or connect to) the target

@@ -131,4 +131,4 @@ def test_cjk_fonts_are_embedded(pdf: Path) -> None:
     cjk = [row for row in rows if "CJK" in row[0]]
     assert cjk, listing
     # columns: name type encoding emb sub uni ... ; every CJK font embedded
-    assert all("yes" == row[-5] for row in cjk), listing
+    assert all(row[-5] == "yes" for row in cjk), listing

@@ -29,7 +29,7 @@ def without_code(body: str) -> str:
 
 def prose(body: str) -> str:
     """The explanation only: no code, math, citation roles, inline code or references."""
-    body = without_code(body.split("## 参考文献")[0])
+    body = without_code(body.split("## 参考文献", maxsplit=1)[0])
     body = re.sub(r"\$\$.*?\$\$", "", body, flags=re.S)
     body = re.sub(r"\$[^$\n]+\$", "", body)
     body = re.sub(r"\{[a-z:]+\}`[^`]*`", "", body)

@@ -11,10 +11,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tools import bench
-from mlnotes.frontend.rewarn import FILE
-
 from conftest import REPO, STRICT, warnings_of
+from mlnotes.frontend.rewarn import FILE
+from tools import bench
 
 
 def strict_build(src: Path, out: Path) -> subprocess.CompletedProcess[str]:

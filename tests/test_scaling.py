@@ -18,10 +18,9 @@ from pathlib import Path
 import pytest
 from sphinx.util.console import strip_colors
 
-from tools import bench
-from mlnotes.read.readplan import read_serially
-
 from conftest import REPO
+from mlnotes.read.readplan import read_serially
+from tools import bench
 
 N = 12
 

@@ -409,7 +409,7 @@ def edit_tags(post: Path, revision: int) -> None:
 
 def audit_corpus(src: Path, out: Path) -> list[str]:
     """The nothing-lost audit of ``make check`` on a built corpus; returns the failures."""
-    from mlnotes.cli.check import audit  # noqa: PLC0415 - only the bench needs it
+    from mlnotes.cli.check import audit
 
     lost, drafts = audit(src, out, None, "", "Asia/Shanghai")
     return lost.failures + drafts.failures
@@ -495,9 +495,9 @@ def table(n: int, repeat: int, runs: dict[str, dict[str, list[Run]]], audit_fail
 
 
 def machine() -> str:
-    import platform  # noqa: PLC0415
+    import platform
 
-    import sphinx  # noqa: PLC0415
+    import sphinx
 
     try:
         mem = re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1)  # type: ignore[union-attr]

@@ -25,9 +25,9 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from mlnotes.core.bibliography import cited_keys
 from mlnotes.cli.htmlcheck import find_vnu, validate
 from mlnotes.cli.sitelinks import check_site
+from mlnotes.core.bibliography import cited_keys
 from mlnotes.core.taxonomy import fold, load_taxonomy
 
 CARD = re.compile(r'class="mlnotes-card-title"><a href="[^"]*">([^<]*)</a>')
@@ -165,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     steps: list[Step] = []
 
     conf = {"__file__": str(root / "conf.py")}
-    exec(compile((root / "conf.py").read_text(encoding="utf-8"), "conf.py", "exec"), conf)  # noqa: S102
+    exec(compile((root / "conf.py").read_text(encoding="utf-8"), "conf.py", "exec"), conf)
     base = str(conf.get("html_baseurl", ""))
     tz = str(conf.get("mlnotes_timezone", "Asia/Shanghai"))
 

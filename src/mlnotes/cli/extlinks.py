@@ -101,7 +101,7 @@ class Checker:
             if isinstance(reason, (TimeoutError, socket.timeout)):
                 return False, "timeout"
             return False, f"error: {reason}"
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             return False, "timeout"
         except OSError as exc:
             return False, f"error: {exc}"

@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(f"mlnotes: already in {args.bib} as {key}; nothing added")
         return 0
-    if args.command == "new":  # noqa: SIM102
+    if args.command == "new":
         path = new_post(args.root, args.title, args.slug, args.area, args.tags, date.today())
         print(f"mlnotes: created {path.relative_to(args.root)} — edit it, then `make livehtml` to preview")
     return 0

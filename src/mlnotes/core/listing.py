@@ -6,8 +6,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TypeVar
 
-from mlnotes.facets import Facet
 from mlnotes.core.records import PostRecord
+from mlnotes.facets import Facet
 
 T = TypeVar("T")
 

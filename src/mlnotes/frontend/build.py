@@ -242,7 +242,7 @@ def env_names(confdir: Path) -> list[str]:
 
 def package_dirs() -> list[str]:
     """Where installed packages live: installing, upgrading or removing one changes these directories."""
-    import site  # noqa: PLC0415 - already imported at start-up
+    import site
 
     dirs = [*site.getsitepackages(), site.getusersitepackages()]
     return sorted({d for d in dirs if os.path.isdir(d)})
@@ -330,7 +330,7 @@ def _say(inv: Invocation, message: str) -> None:
 
 
 def run_sphinx(argv: list[str]) -> int:
-    from sphinx.cmd.build import main as sphinx_main  # noqa: PLC0415 - only when a build is needed
+    from sphinx.cmd.build import main as sphinx_main
 
     return sphinx_main(argv)
 

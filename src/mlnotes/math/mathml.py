@@ -32,9 +32,9 @@ from typing import TYPE_CHECKING, Any
 from xml.etree.ElementTree import Element, tostring
 
 from docutils import nodes
-from sphinx import addnodes
 from latex2mathml.converter import convert_to_element
 from latex2mathml.symbols_parser import convert_symbol
+from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.locale import _
@@ -356,7 +356,7 @@ def _state(translator: HTML5Translator) -> _MathState:
     state = getattr(builder, "_mlnotes_math", None)
     if state is None:
         state = _MathState()
-        setattr(builder, "_mlnotes_math", state)
+        builder._mlnotes_math = state
     return state
 
 
