@@ -119,7 +119,7 @@ def epub_parts(path: Path) -> tuple[list[str], list[str], str]:
 
 def test_epub_spine_and_nav_follow_the_book(make_app, src: Path) -> None:
     app = build(make_app, src, "epub")
-    linear, hidden, nav = epub_parts(Path(app.outdir) / "book.epub")
+    linear, _hidden, nav = epub_parts(Path(app.outdir) / "book.epub")
     assert linear == [
         "book.xhtml", "mlnotes-part-text.xhtml", "posts/t-beta.xhtml", "posts/t-gamma.xhtml", "posts/t-alpha.xhtml",
         "mlnotes-part-vision.xhtml", "posts/v-b.xhtml", "posts/v-a.xhtml", "posts/v-c.xhtml",

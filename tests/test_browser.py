@@ -36,7 +36,7 @@ def search(site: SiteBuild):
     with serve(site.out) as base:
 
         def run(*queries: str) -> dict:
-            result = subprocess.run([node, str(BROWSER_DIR / "search.mjs"), base, *queries], capture_output=True,
+            result = subprocess.run([node, str(BROWSER_DIR / "search.mjs"), base, *queries], check=False, capture_output=True,
                                     text=True, timeout=180, env={**os.environ, "CHROMIUM": chromium})
             assert result.returncode == 0, result.stderr[-3000:]
             return json.loads(result.stdout.strip().splitlines()[-1])

@@ -198,7 +198,7 @@ def test_epub_declares_and_carries_mathml(make_app, math_root: Path) -> None:
     assert len(page.findall(".//m:math", NS)) == 9
     jar, java = Path("/usr/share/java/epubcheck.jar"), shutil.which("java")
     if jar.is_file() and java:  # Debian's epubcheck: no error may concern MathML
-        result = subprocess.run([java, "-jar", str(jar), str(epub)], capture_output=True, text=True, timeout=300)
+        result = subprocess.run([java, "-jar", str(jar), str(epub)], check=False, capture_output=True, text=True, timeout=300)
         messages = (result.stdout + result.stderr).replace(str(epub), "EPUB")
         assert "Messages:" in messages
         assert not [line for line in messages.splitlines()

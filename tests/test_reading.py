@@ -525,7 +525,7 @@ def run_browser(outdir: Path, prefix: str, code_page: str, plain_page: str) -> d
     handler = type("Handler", (_SiteHandler,), {"prefix": prefix})
     with serve(outdir, handler) as base:
         done = subprocess.run([node, str(BROWSER_DIR / "reading.mjs"), base + prefix, code_page, plain_page],
-                              capture_output=True, text=True, timeout=300, env={**os.environ, "CHROMIUM": chromium})
+                              check=False, capture_output=True, text=True, timeout=300, env={**os.environ, "CHROMIUM": chromium})
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 

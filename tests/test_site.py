@@ -151,7 +151,7 @@ def test_second_build_rebuilds_nothing(site: SiteBuild) -> None:
 def _titles_across_pages(first_page: Path) -> list[str]:
     """Card titles on a listing page and all its further pages."""
     found = []
-    pages = [first_page] + sorted(first_page.with_suffix("").glob("page/*.html"), key=lambda p: int(p.stem))
+    pages = [first_page, *sorted(first_page.with_suffix("").glob("page/*.html"), key=lambda p: int(p.stem))]
     for page in pages:
         found += [htmllib.unescape(t) for t in
                   re.findall(r'class="mlnotes-card-title"><a href="[^"]*">([^<]*)</a>', page.read_text(encoding="utf-8"))]

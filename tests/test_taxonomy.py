@@ -144,7 +144,7 @@ def test_feeds_are_valid_atom(built) -> None:
         if os.environ.get("MLNOTES_NO_SYSTEM_DEPS"):
             pytest.skip("MLNOTES_NO_SYSTEM_DEPS is set and jing is not installed")
         pytest.fail("jing is missing; run `bash scripts/ensure-system-deps.sh` (make test does this for you)")
-    result = subprocess.run(["jing", "-c", str(SHARED_SCHEMA), *map(str, feeds)], capture_output=True, text=True)
+    result = subprocess.run(["jing", "-c", str(SHARED_SCHEMA), *map(str, feeds)], check=False, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -449,9 +449,6 @@ def bench_size(work: Path, n: int, repeat: int, site: Path) -> tuple[dict[str, d
     return runs, audit_failures
 
 
-GOALS = {"cold": 0.6, "edit body": 0.2}
-
-
 def table(n: int, repeat: int, runs: dict[str, dict[str, list[Run]]], audit_failures: list[str]) -> str:
     a, b = dict(runs["ablog"]), runs["mlnotes"]
     a[DIRECT] = a["no-change"]

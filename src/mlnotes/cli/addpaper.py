@@ -82,7 +82,7 @@ def _fetch(url: str, cache_dir: Path, what: str, identifier: str) -> bytes:
     host = urllib.parse.urlsplit(url).netloc
     try:
         with urllib.request.urlopen(request, timeout=20) as response:
-            data = response.read()
+            data: bytes = response.read()
     except urllib.error.HTTPError as exc:
         raise AddPaperError(f"{what} answered HTTP {exc.code} for {url}") from exc
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
@@ -225,15 +225,18 @@ def already_there(meta: Metadata, bib_text: str) -> str | None:
     data = parse_string(bib_text, "bibtex") if bib_text.strip() else None
     if data is None:
         return None
-    norm = lambda t: re.sub(r"[^0-9a-z]+", "", t.replace("{", "").replace("}", "").casefold())  # noqa: E731
+
+    def norm(text: str) -> str:
+        return re.sub(r"[^0-9a-z]+", "", text.replace("{", "").replace("}", "").casefold())
+
     for key, entry in data.entries.items():
         f = {k.lower(): v for k, v in entry.fields.items()}
         if meta.arxiv and re.sub(r"v\d+$", "", f.get("eprint", "")) == meta.arxiv:
-            return key
+            return str(key)
         if meta.doi and f.get("doi", "").casefold() == meta.doi.casefold():
-            return key
+            return str(key)
         if norm(f.get("title", "")) == norm(meta.title):
-            return key
+            return str(key)
     return None
 
 

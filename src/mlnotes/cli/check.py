@@ -110,7 +110,10 @@ def audit(root: Path, out: Path, latex: Path | None, base_url: str, tz: str) -> 
     now = datetime.now(ZoneInfo(tz)).replace(tzinfo=None)
     site_feed = html.unescape((out / "feeds" / "atom.xml").read_text(encoding="utf-8"))
     index = (out / "searchindex.js").read_text(encoding="utf-8")
-    docnames = set(json.loads(re.search(r'"docnames":(\[[^\]]*\])', index).group(1)))
+    found = re.search(r'"docnames":(\[[^\]]*\])', index)
+    if found is None:
+        raise ValueError(f"{out / 'searchindex.js'} has no docnames list; is {out} a Sphinx HTML build?")
+    docnames = set(json.loads(found.group(1)))
     home = [html.unescape(t) for t in CARD.findall((out / "index.html").read_text(encoding="utf-8"))]
     home += [t for p in sorted((out / "topics" / "latest" / "page").glob("*.html")) for t in _cards(p)]
     tex = "".join(p.read_text(encoding="utf-8", errors="replace") for p in latex.glob("*.tex")) if latex else ""
@@ -151,7 +154,7 @@ def audit(root: Path, out: Path, latex: Path | None, base_url: str, tz: str) -> 
 
 
 def run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    return subprocess.run(cmd, cwd=cwd, check=False, capture_output=True, text=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -46,7 +46,6 @@ if TYPE_CHECKING:
     from sphinx.writers.html5 import HTML5Translator
 
 RENDERER = "mathml"
-MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 
 
 class MathConversionError(ValueError):
@@ -125,7 +124,6 @@ _LIMIT_OPERATORS = {
     "det", "gcd", "Pr", "\u2211", "\u220f", "\u2210", "\u22c3", "\u22c2", "\u2a01", "\u2a02", "\u2a00", "\u22c1", "\u22c0",
 }
 _SCRIPT_TO_LIMITS = {"msub": "munder", "msup": "mover", "msubsup": "munderover"}
-_OPENING = set("([{\u27e8\u230a\u2308")
 _CLOSING = set(")]}\u27e9\u230b\u2309")
 _BARS = {"|", "\u2016"}
 _SIGNS = {"+", "-", "\u2212", "\u00b1", "\u2213"}
@@ -249,10 +247,6 @@ def _atom(element: Element) -> Element:
     return element[0] if element.tag in (*_SCRIPT_TO_LIMITS.values(), *_SCRIPT_TO_LIMITS) and len(element) else element
 
 
-def _is_open(element: Element | None) -> bool:
-    return element is not None and element.tag == "mo" and _name(element) in _OPENING
-
-
 def _is_close(element: Element | None) -> bool:
     return element is not None and element.tag == "mo" and _name(element) in _CLOSING
 
@@ -353,10 +347,11 @@ class _MathState:
 
 def _state(translator: HTML5Translator) -> _MathState:
     builder = translator.builder
-    state = getattr(builder, "_mlnotes_math", None)
+    state: _MathState | None = getattr(builder, "_mlnotes_math", None)
     if state is None:
         state = _MathState()
-        builder._mlnotes_math = state
+        # the state lives and dies with the builder (one per build, also in tests that build twice)
+        builder._mlnotes_math = state  # type: ignore[attr-defined]  # our own attribute; Sphinx's builder classes do not declare it
     return state
 
 
