@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from pybtex.database import parse_file
@@ -52,8 +53,8 @@ EXISTING = """% header comment
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
-    routes: dict[str, tuple[int, str]] = {}
-    hits: list[str] = []
+    routes: ClassVar[dict[str, tuple[int, str]]] = {}
+    hits: ClassVar[list[str]] = []
 
     def do_GET(self) -> None:
         self.hits.append(self.path)

@@ -7,6 +7,7 @@ import http.server
 import threading
 import time
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -14,8 +15,8 @@ from mlnotes.cli.extlinks import Checker, NoNetwork, check_all, collect_urls
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
-    hits: list[tuple[str, str]] = []
-    rate_limited_once: set[str] = set()
+    hits: ClassVar[list[tuple[str, str]]] = []
+    rate_limited_once: ClassVar[set[str]] = set()
 
     def _route(self, method: str) -> None:
         self.hits.append((method, self.path))

@@ -89,7 +89,7 @@ def test_parts_in_taxonomy_order_chapters_in_date_order(pdf: Path) -> None:
     expected = [(kind, title) for part, chapters in expected_book()
                 for kind, title in [("part", part), *(("chapter", c.title) for c in chapters)]]
     assert [kind for kind, _ in got] == [kind for kind, _ in expected]
-    for (kind, following), (_, title) in zip(got, expected):
+    for (kind, following), (_, title) in zip(got, expected, strict=True):
         assert following.startswith(squash(title)), f"{kind} {title!r} is not where the book order puts it"
     numbers = [int(n) for n in CHAPTER.findall(body)]
     assert numbers == list(range(1, len(posts()) + 1))

@@ -162,7 +162,7 @@ def test_reading_time_of_real_posts(site: SiteBuild) -> None:
     from test_posts import prose, split
 
     for post in posts()[:5]:
-        meta_, body = split(post)
+        _meta, body = split(post)
         html = (site.out / "posts" / post.parent.name / f"{post.stem}.html").read_text(encoding="utf-8")
         shown = re.search(r'mlnotes-reading-time">约 (\d+) 分钟读完（([\d,]+) 字）', html)
         assert shown, post

@@ -46,8 +46,8 @@ def test_ablog_collection_pages_are_gone(site: SiteBuild) -> None:
         rel = page.relative_to(site.out).as_posix()
         text = page.read_text(encoding="utf-8")
         assert "ablog-sidebar-item" not in text, rel
-        for href in re.findall(r'(?:href|src)="([^"]*)"', text):
-            href = html.unescape(href).split("#")[0].split("?")[0]
+        for raw in re.findall(r'(?:href|src)="([^"]*)"', text):
+            href = html.unescape(raw).split("#")[0].split("?")[0]
             if not href or ":" in href:
                 continue
             links += 1

@@ -176,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     out = build / "html"
     result = run([sys.executable, "-m", "sphinx", "-b", "html", "-n", "-W", "--keep-going", "-q",
                   "-d", str(build / "doctrees"), str(root), str(out), "--no-color"], root)
-    strict.failures = [l for l in result.stderr.splitlines() if "WARNING" in l or "ERROR" in l]
+    strict.failures = [line for line in result.stderr.splitlines() if "WARNING" in line or "ERROR" in line]
     if result.returncode and not strict.failures:
         strict.failures.append(result.stderr.strip()[-2000:] or "sphinx-build failed")
     steps.append(strict)
@@ -208,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
         feeds.notes.append(f"skipped: schema {schema} not found (pass --schema PATH/atom.rnc)")
     else:
         r = run(["jing", "-c", str(schema), *files], root)
-        feeds.failures = [l for l in r.stdout.splitlines() if l.strip()]
+        feeds.failures = [line for line in r.stdout.splitlines() if line.strip()]
         feeds.notes.append(f"{len(files)} feeds")
     steps.append(feeds)
 

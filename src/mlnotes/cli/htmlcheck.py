@@ -7,6 +7,7 @@ document-level failures) count; vnu's warnings and notes are advice and do not.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import subprocess
@@ -28,10 +29,8 @@ class HtmlError:
     def format(self, root: Path | None = None) -> str:
         name = self.file
         if root is not None:
-            try:
+            with contextlib.suppress(ValueError):  # outside root: keep the path as it is
                 name = self.file.relative_to(root)
-            except ValueError:
-                pass
         where = f"{name}:{self.line}" if self.line else str(name)
         extract = " ".join(self.extract.split())
         return f"{where}: {self.message}" + (f"  [{extract}]" if extract else "")

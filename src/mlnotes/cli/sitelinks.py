@@ -81,7 +81,7 @@ def check_site(outdir: Path, base_url: str = "") -> list[Problem]:
             continue
         links = [(el.get("href") or "", 0) for el in root.iter() if el.tag.endswith("}link") and el.get("href")]
         links += [((el.text or "").strip(), 0) for el in root.iter() if el.tag.endswith("}id")]
-        sources.append((feed, [(l, n) for l, n in links if l]))
+        sources.append((feed, [(link, n) for link, n in links if link]))
 
     for source, links in sources:
         rel_source = source.relative_to(outdir).as_posix()

@@ -191,9 +191,9 @@ def _upright_and_limits(math: Element) -> None:
     for parent in list(math.iter()):
         for child in list(parent):
             # \mathrm{d}: latex2mathml maps the letter to itself, leaving an italic single-letter <mi>
-            if child.tag == "mi" and child.get("mathvariant") is None and child.text and _ENTITY.fullmatch(child.text):
-                if re.fullmatch(r"[A-Za-z]", _name(child)):
-                    child.set("mathvariant", "normal")
+            if (child.tag == "mi" and child.get("mathvariant") is None and child.text
+                    and _ENTITY.fullmatch(child.text) and re.fullmatch(r"[A-Za-z]", _name(child))):
+                child.set("mathvariant", "normal")
             # \sim, \pm, \bullet, \Longrightarrow, ';' and ':' come out as identifiers; as operators
             # they get the spacing of relations, binary operators and punctuation
             if child.tag == "mi" and child.get("mathvariant") is None and _is_operator_symbol(_name(child)):
@@ -270,11 +270,11 @@ def _spacing(math: Element) -> None:
             previous = children[index - 1] if index else None
             following = children[index + 1] if index + 1 < len(children) else None
             atom = _atom(child)
-            if atom.tag == "mo" and _name(atom) in _SIGNS and atom.get("form") is None:
-                # -x after an operator or an opening bracket is a sign, not a subtraction
-                if previous is not None and previous.tag == "mo" and not _is_close(previous) \
-                        and _name(previous) not in _BARS and previous.get("form") != "postfix":
-                    atom.set("form", "prefix")
+            # -x after an operator or an opening bracket is a sign, not a subtraction
+            if (atom.tag == "mo" and _name(atom) in _SIGNS and atom.get("form") is None
+                    and previous is not None and previous.tag == "mo" and not _is_close(previous)
+                    and _name(previous) not in _BARS and previous.get("form") != "postfix"):
+                atom.set("form", "prefix")
             if not _is_operator_name(atom):
                 continue
             if atom.tag == "mo":  # \max, \lim: their spacing is ours, not the dictionary's
@@ -285,9 +285,9 @@ def _spacing(math: Element) -> None:
             if previous is not None and (previous.tag not in ("mo", "mspace") or _is_close(previous)
                                          or _name(previous) in _BARS):
                 parent.insert(list(parent).index(child), Element("mspace", {"width": _THIN}))
-            if following is not None and (following.tag not in ("mo", "mspace") or _name(following) in _BARS):
-                if not (following.tag == "mrow" and len(following) and following[0].tag == "mo"):
-                    parent.insert(list(parent).index(child) + 1, Element("mspace", {"width": _THIN}))
+            if (following is not None and (following.tag not in ("mo", "mspace") or _name(following) in _BARS)
+                    and not (following.tag == "mrow" and len(following) and following[0].tag == "mo")):
+                parent.insert(list(parent).index(child) + 1, Element("mspace", {"width": _THIN}))
 
 
 def _serialise(math: Element) -> str:
