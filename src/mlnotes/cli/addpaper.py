@@ -135,10 +135,13 @@ def from_crossref(doi: str, cache_dir: Path) -> Metadata:
     try:
         message = json.loads(data)["message"]
         title = _clean(message["title"][0])
-        authors = [(_clean(a["family"]), _clean(a.get("given", ""))) for a in message.get("author", []) if a.get("family")]
+        authors = [(_clean(a["family"]), _clean(a.get("given", "")))
+                   for a in message.get("author", []) if a.get("family")]
         year = str(message["issued"]["date-parts"][0][0])
     except (ValueError, KeyError, IndexError, TypeError) as exc:
-        raise AddPaperError(f"Crossref's answer for {doi!r} is not the expected JSON ({exc!r}); nothing was added") from exc
+        raise AddPaperError(
+            f"Crossref's answer for {doi!r} is not the expected JSON ({exc!r}); nothing was added"
+        ) from exc
     if not authors:
         raise AddPaperError(f"Crossref lists no authors for {doi!r}; nothing was added")
     kind = message.get("type", "")
@@ -182,7 +185,8 @@ def _bib_escape(text: str) -> str:
 
 def to_bibtex(key: str, meta: Metadata, today: date) -> str:
     authors = " and ".join(f"{_bib_escape(f)}, {_bib_escape(g)}" if g else _bib_escape(f) for f, g in meta.authors)
-    fields = [("title", _protect(_bib_escape(meta.title))), ("author", authors), (meta.venue_field, _bib_escape(meta.venue))]
+    fields = [("title", _protect(_bib_escape(meta.title))), ("author", authors),
+              (meta.venue_field, _bib_escape(meta.venue))]
     if meta.volume:
         fields.append(("volume", meta.volume))
     if meta.pages:

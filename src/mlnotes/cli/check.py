@@ -54,7 +54,8 @@ class SourcePost:
     papers: list[str]
 
 
-def read_posts(root: Path, taxonomy_path: Path, date_formats: tuple[str, ...] = ("%Y-%m-%d", "%Y-%m-%d %H:%M")) -> list[SourcePost]:
+def read_posts(root: Path, taxonomy_path: Path,
+               date_formats: tuple[str, ...] = ("%Y-%m-%d", "%Y-%m-%d %H:%M")) -> list[SourcePost]:
     taxonomy = load_taxonomy(taxonomy_path)
     tag_index = taxonomy.tag_index()
     found = []
@@ -122,7 +123,8 @@ def audit(root: Path, out: Path, latex: Path | None, base_url: str, tz: str) -> 
         public = post.date is not None and post.date <= now
         name = post.docname
         if not public:
-            drafts.notes.append(f"{name}: {'undated' if post.date is None else 'dated ' + post.date.date().isoformat()}")
+            when = "undated" if post.date is None else "dated " + post.date.date().isoformat()
+            drafts.notes.append(f"{name}: {when}")
             if post.title and (post.title in public_text):
                 drafts.failures.append(f"{name}: draft appears in the public feed or home list")
             continue
@@ -141,7 +143,8 @@ def audit(root: Path, out: Path, latex: Path | None, base_url: str, tz: str) -> 
             if post.title not in _cards(out / "topics" / facet / f"{slug}.html"):
                 where.append(f"topics/{facet}/{slug}")
             feed = out / "feeds" / facet / f"{slug}.xml"
-            if not feed.is_file() or f"<title>{post.title}</title>" not in html.unescape(feed.read_text(encoding="utf-8")):
+            if (not feed.is_file()
+                    or f"<title>{post.title}</title>" not in html.unescape(feed.read_text(encoding="utf-8"))):
                 where.append(f"feeds/{facet}/{slug}.xml")
         if name not in docnames:
             where.append("the search index")
@@ -184,7 +187,8 @@ def main(argv: list[str] | None = None) -> int:
         return report(steps)
 
     links = Step("internal links and anchors")
-    links.failures = [f"{p.file}:{p.line}: {p.message}" if p.line else f"{p.file}: {p.message}" for p in check_site(out, base)]
+    links.failures = [f"{p.file}:{p.line}: {p.message}" if p.line else f"{p.file}: {p.message}"
+                      for p in check_site(out, base)]
     steps.append(links)
 
     valid = Step("HTML valid (Nu HTML Checker)")

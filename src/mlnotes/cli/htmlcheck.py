@@ -56,5 +56,6 @@ def validate(targets: list[Path], java: str, jar: Path, timeout: float = 600) ->
             continue
         url = m.get("url", "")
         file = Path(unquote(urlparse(url).path)) if url.startswith("file:") else Path(url)
-        errors.append(HtmlError(file=file, line=m.get("lastLine"), message=m.get("message", ""), extract=m.get("extract", "")))
+        errors.append(HtmlError(file=file, line=m.get("lastLine"), message=m.get("message", ""),
+                                extract=m.get("extract", "")))
     return errors

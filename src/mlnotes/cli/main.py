@@ -52,7 +52,9 @@ def new_post(root: Path, title: str, slug: str | None, area: str, tags: str, tod
             "add SLUG=some-ascii-name"
         )
     if not SLUG_RE.match(slug):
-        raise SystemExit(f"mlnotes post: SLUG {slug!r} must be lowercase ASCII words joined by '-', e.g. 'flash-attention'")
+        raise SystemExit(
+            f"mlnotes post: SLUG {slug!r} must be lowercase ASCII words joined by '-', e.g. 'flash-attention'"
+        )
     clashes = sorted(p for p in (root / "posts").glob(f"*/{slug}.md"))
     if clashes:
         raise SystemExit(f"mlnotes post: a post with slug {slug!r} already exists: {clashes[0]}")

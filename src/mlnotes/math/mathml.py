@@ -11,9 +11,9 @@ TeX becomes MathML with latex2mathml, after two repairs of our own:
 - before conversion (:func:`preprocess`), TeX that latex2mathml does not know is rewritten to
   TeX it does: amsmath environments (``aligned``, ``gathered``, numbered ``align``/``equation``
   whose number Sphinx prints), ``\\arg``, ``\\mathop``, ``\\operatorname*{arg\\,min}``;
-- after conversion (:func:`_upright_and_limits`, :func:`_spacing`), the MathML is adjusted so Chromium's MathML Core renders
-  it as TeX would: upright ``\\mathrm`` letters, operator names spaced like TeX's ``\\log x``,
-  limits of ``\\max``/``\\sum`` under the operator in display style, ``\\!``.
+- after conversion (:func:`_upright_and_limits`, :func:`_spacing`), the MathML is adjusted so
+  Chromium's MathML Core renders it as TeX would: upright ``\\mathrm`` letters, operator names
+  spaced like TeX's ``\\log x``, limits of ``\\max``/``\\sum`` under the operator in display style, ``\\!``.
 
 A formula that still cannot be converted (latex2mathml raises, leaves a command it does not
 know, or builds a fraction or script with a missing part) is reported as a located warning of
@@ -86,7 +86,9 @@ _REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], .
     (re.compile(r"\\begin\s*\{(?:" + "|".join(re.escape(e) for e in _GATHER) + r")\}"), r"\\displaylines{"),
     (re.compile(r"\\end\s*\{(?:" + "|".join(re.escape(e) for e in _GATHER) + r")\}"), "}"),
     # arg max / arg min as one operator with limits underneath, like \operatorname*{arg\,max}
-    (re.compile(r"\\mathop\s*\{\s*\\arg\s*\\(max|min)\s*\}|\\arg\s*\\(max|min)(?![a-zA-Z])|\\operatorname\*\s*\{\s*arg\s*(?:\\[,;: ]|~|\s)*\s*(max|min)\s*\}"),
+    (re.compile(r"\\mathop\s*\{\s*\\arg\s*\\(max|min)\s*\}"
+                r"|\\arg\s*\\(max|min)(?![a-zA-Z])"
+                r"|\\operatorname\*\s*\{\s*arg\s*(?:\\[,;: ]|~|\s)*\s*(max|min)\s*\}"),
      lambda m: "\\arg" + (m.group(1) or m.group(2) or m.group(3))),
     (re.compile(r"\\arg(?![a-zA-Z])"), r"\\operatorname{arg}"),
     # \mathop{\mathrm{E}} and \operatorname*{E}: a named operator with limits
@@ -121,7 +123,8 @@ _ENTITY = re.compile(r"&#(x[0-9A-Fa-f]+|[0-9]+);")
 #: operators whose scripts are limits (under/over) in display style, as in TeX
 _LIMIT_OPERATORS = {
     "max", "min", "sup", "inf", "lim", "lim sup", "lim inf", "limsup", "liminf", "arg max", "arg min",
-    "det", "gcd", "Pr", "\u2211", "\u220f", "\u2210", "\u22c3", "\u22c2", "\u2a01", "\u2a02", "\u2a00", "\u22c1", "\u22c0",
+    "det", "gcd", "Pr",
+    "\u2211", "\u220f", "\u2210", "\u22c3", "\u22c2", "\u2a01", "\u2a02", "\u2a00", "\u22c1", "\u22c0",
 }
 _SCRIPT_TO_LIMITS = {"msub": "munder", "msup": "mover", "msubsup": "munderover"}
 _CLOSING = set(")]}\u27e9\u230b\u2309")
@@ -169,7 +172,9 @@ def _validate(math: Element) -> None:
             if element.tag != "mtext" and raw == "&":
                 raise MathConversionError("'&' outside an alignment environment (use aligned, cases or a matrix)")
             if len(element):
-                raise MathConversionError(f"<{element.tag}> with markup inside (unsupported use of \\mathop or similar)")
+                raise MathConversionError(
+                    f"<{element.tag}> with markup inside (unsupported use of \\mathop or similar)"
+                )
         expected = _ARITY.get(element.tag)
         if expected is not None and len(element) != expected:
             what = {"mfrac": "a fraction", "mroot": "a root"}.get(element.tag, "a sub/superscript or limit")
