@@ -17,7 +17,8 @@ def front_matter(path: Path) -> dict:
 
 
 def test_new_post_has_valid_front_matter(tmp_path: Path) -> None:
-    path = new_post(tmp_path, "FlashAttention：IO 感知的精确注意力", None, "engineering/attention", "FlashAttention", date(2026, 11, 22))
+    path = new_post(tmp_path, "FlashAttention：IO 感知的精确注意力", None, "engineering/attention", "FlashAttention",
+                    date(2026, 11, 22))
     assert path == tmp_path / "posts" / "2026" / "flashattention-io.md"
     meta = front_matter(path)
     assert meta["blogpost"] is True

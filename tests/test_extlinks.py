@@ -113,7 +113,8 @@ def test_no_network_is_said_plainly(tmp_path: Path) -> None:
 def test_collects_urls_from_posts_and_refs(tmp_path: Path) -> None:
     (tmp_path / "posts").mkdir()
     (tmp_path / "posts" / "a.md").write_text(
-        "see [x](https://example.org/x) and <https://example.org/y>\n```\n[no](https://in.code/z)\n```\n", encoding="utf-8")
+        "see [x](https://example.org/x) and <https://example.org/y>\n```\n[no](https://in.code/z)\n```\n",
+        encoding="utf-8")
     bib = tmp_path / "refs.bib"
     bib.write_text("@misc{k, title={T}, year={2020}, url={https://u.org}, doi={10.1/x}, eprint={2001.00001}, "
                    "archivePrefix={arXiv}, code={https://github.com/a/b}}", encoding="utf-8")

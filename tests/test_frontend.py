@@ -220,7 +220,8 @@ def test_a_failed_build_leaves_no_record(site: Site) -> None:
         assert first.returncode != 0 and "2026-13-45" in first.stderr
         assert site.stamp() is None
         assert site.last_reason().endswith(
-            f"built because sources changed; recorded as clean: no (sphinx-build exited with status {first.returncode})")
+            "built because sources changed; recorded as clean: no "
+            f"(sphinx-build exited with status {first.returncode})")
         # nothing changed since, but the last build was not clean: Sphinx runs again, and the post
         # that warned is read again (mlnotes.rewarn), so the build fails again with the same warning
         second = site.run()

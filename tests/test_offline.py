@@ -138,7 +138,8 @@ def test_pages_request_only_the_site_and_search_button_works(site: SiteBuild) ->
     paths = ["index.html", "posts/2026/edm.html", "topics/index.html", "docs/authoring.html", "search.html"]
     with serve(site.out) as base:
         result = subprocess.run([node, str(BROWSER_DIR / "offline.mjs"), base, "扩散模型", *paths],
-                                check=False, capture_output=True, text=True, timeout=300, env={**os.environ, "CHROMIUM": chromium})
+                                check=False, capture_output=True, text=True, timeout=300,
+                                env={**os.environ, "CHROMIUM": chromium})
     assert result.returncode == 0, result.stderr[-3000:]
     out = json.loads(result.stdout.strip().splitlines()[-1])
     assert out["errors"] == []

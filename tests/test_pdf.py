@@ -68,7 +68,8 @@ def pdf_text(pdf: Path, *options: str) -> str:
 
 #: a part's title page: "第一部分" alone on a line, the area's name below it
 PART = re.compile(r"^\s*第([一二三四五六七八九十]+)部分\s*$", re.M)
-#: a chapter's first page: "第 N 章" alone on a line (pdftotext spaces the big number oddly) (running heads carry the title on the same line)
+#: a chapter's first page: "第 N 章" alone on a line (pdftotext spaces the big number oddly)
+#: (running heads carry the title on the same line)
 CHAPTER = re.compile(r"^\s*第\s*(\d+)\s*章\s*$", re.M)
 #: the back matter's bibliography: its heading alone on a line
 BIBLIOGRAPHY = re.compile(r"^\s*参考文献\s*$", re.M)

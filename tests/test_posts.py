@@ -80,5 +80,6 @@ def test_python_blocks_run(post: Path, tmp_path: Path) -> None:
     for i, code in enumerate(blocks):
         script = tmp_path / f"block{i}.py"
         script.write_text(code, encoding="utf-8")
-        result = subprocess.run([sys.executable, str(script)], check=False, capture_output=True, text=True, timeout=120, cwd=tmp_path)
+        result = subprocess.run([sys.executable, str(script)], check=False, capture_output=True, text=True,
+                                timeout=120, cwd=tmp_path)
         assert result.returncode == 0, f"{post.name} block {i} failed:\n{result.stderr[-2000:]}"
