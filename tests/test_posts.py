@@ -74,7 +74,7 @@ def test_python_blocks_run(post: Path, tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    np = pytest.importorskip("numpy")  # noqa: F841 - the posts' code uses NumPy
+    pytest.importorskip("numpy")  # the posts' code uses NumPy
     _, body = split(post)
     blocks = re.findall(r"^```python\n(.*?)^```", body, flags=re.S | re.M)
     for i, code in enumerate(blocks):

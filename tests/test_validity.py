@@ -20,7 +20,7 @@ def vnu() -> tuple[str, Path]:
     java, jar = find_vnu(REPO)
     require([name for name, ok in (("java", java), (f"{jar or 'tests/browser/node_modules/vnu-jar'}", jar)) if not ok],
             "a JRE via scripts/ensure-system-deps.sh, vnu-jar via npm ci in tests/browser")
-    return java, jar  # type: ignore[return-value]
+    return java, jar  # type: ignore[return-value]  # require() skipped the test when either is None
 
 
 def _report(errors: list[HtmlError], root: Path) -> str:

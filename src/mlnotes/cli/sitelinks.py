@@ -25,11 +25,13 @@ class _Collector(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
         for key in ("id", "name"):
-            if values.get(key):
-                self.ids.add(values[key])  # type: ignore[arg-type]
+            name = values.get(key)
+            if name:
+                self.ids.add(name)
         attr = LINK_ATTRS.get(tag)
-        if attr and values.get(attr):
-            self.links.append((values[attr], self.getpos()[0]))  # type: ignore[arg-type]
+        link = values.get(attr) if attr else None
+        if link:
+            self.links.append((link, self.getpos()[0]))
 
 
 @dataclass

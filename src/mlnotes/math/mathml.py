@@ -356,7 +356,7 @@ def _state(translator: HTML5Translator) -> _MathState:
     if state is None:
         state = _MathState()
         # the state lives and dies with the builder (one per build, also in tests that build twice)
-        builder._mlnotes_math = state  # type: ignore[attr-defined]  # our own attribute; Sphinx's builder classes do not declare it
+        builder._mlnotes_math = state  # type: ignore[attr-defined]  # our attribute; Sphinx's builders lack it
     return state
 
 
