@@ -15,11 +15,12 @@ SPHINXBUILD := $(BIN)/sphinx-build
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv html latexpdf epub linkcheck livehtml test check bench clean post paper lock texlive
+.PHONY: help venv html latexpdf epub linkcheck livehtml lint test check bench clean post paper lock texlive
 
 help:
 	@echo "make html        build the site into $(BUILDDIR)/html (strict: -n -W --keep-going)"
 	@echo "make test        run the test suite (includes the strict build and the PDF tests)"
+	@echo "make lint        ruff on src, tests, tools and mypy --strict on src/mlnotes (make test runs it)"
 	@echo "make check       quality gate: strict build, links, feeds, nothing-lost audit (make test runs it)"
 	@echo "make latexpdf    build the PDF of the whole collection ($(BUILDDIR)/latex/mlnotes.pdf)"
 	@echo "make epub        build the EPUB ($(BUILDDIR)/epub)"
@@ -68,7 +69,12 @@ $(BROWSER_STAMP): tests/browser/package-lock.json
 	cd tests/browser && npm ci --no-audit --no-fund --ignore-scripts
 	@touch $@
 
-test: $(STAMP)
+# ruff and mypy read their settings from pyproject.toml ([tool.ruff], [tool.mypy]).
+lint: $(STAMP)
+	$(BIN)/ruff check src tests tools
+	$(BIN)/mypy
+
+test: $(STAMP) lint
 	@if [ -z "$$MLNOTES_NO_SYSTEM_DEPS" ]; then bash scripts/ensure-system-deps.sh && $(MAKE) --no-print-directory $(BROWSER_STAMP); fi
 	@if [ -z "$$MLNOTES_NO_SYSTEM_DEPS" ]; then $(MAKE) --no-print-directory check; fi
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

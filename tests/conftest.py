@@ -31,7 +31,7 @@ def sphinx_build(*args: str | os.PathLike[str], env: dict[str, str] | None = Non
     run_env = dict(os.environ)
     run_env.pop("READTHEDOCS_CANONICAL_URL", None)
     run_env.update(env or {})
-    return subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, env=run_env, timeout=1800)
+    return subprocess.run(cmd, cwd=REPO, check=False, capture_output=True, text=True, env=run_env, timeout=1800)
 
 
 @dataclass

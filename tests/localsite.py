@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import functools
 import gzip
-import io
 import http.server
+import io
 import os
 import shutil
 import threading
@@ -31,7 +31,7 @@ class GzipHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # quiet
         pass
 
-    def send_head(self):  # type: ignore[override]
+    def send_head(self):  # type: ignore[override]  # returns a gzip stream or the base class's file object
         path = Path(self.translate_path(self.path))
         if path.is_dir():
             path = path / "index.html"

@@ -14,6 +14,7 @@ import pytest
 
 from conftest import SiteBuild
 from localsite import BROWSER_DIR, browser_tools, serve
+
 PAGES = [
     "index.html",
     "posts/2026/deepseek-v3.html",  # display math, code, tables, many citations, a paper card
@@ -32,8 +33,8 @@ def tools() -> tuple[str, str]:
 
 def run_axe(tools: tuple[str, str], base: str, pages: list[str], **env: str) -> dict:
     node, chromium = tools
-    result = subprocess.run([node, str(BROWSER_DIR / "axe.mjs"), base, *pages], capture_output=True, text=True,
-                            timeout=900, env={**os.environ, "CHROMIUM": chromium, **env})
+    result = subprocess.run([node, str(BROWSER_DIR / "axe.mjs"), base, *pages], check=False, capture_output=True,
+                            text=True, timeout=900, env={**os.environ, "CHROMIUM": chromium, **env})
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -45,7 +46,8 @@ def blocking(out: dict) -> list[str]:
         for v in run["violations"]:
             if v["impact"] in BLOCKING:
                 targets = "; ".join(n["target"] for n in v["nodes"][:5])
-                lines.append(f"{run['page']} [{run['mode']}, {run['viewport']}] {v['id']} ({v['impact']}): {v['help']} — {targets}")
+                where = f"{run['page']} [{run['mode']}, {run['viewport']}]"
+                lines.append(f"{where} {v['id']} ({v['impact']}): {v['help']} — {targets}")
     return lines
 
 

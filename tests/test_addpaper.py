@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from pybtex.database import parse_file
@@ -52,10 +53,10 @@ EXISTING = """% header comment
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
-    routes: dict[str, tuple[int, str]] = {}
-    hits: list[str] = []
+    routes: ClassVar[dict[str, tuple[int, str]]] = {}
+    hits: ClassVar[list[str]] = []
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server API
+    def do_GET(self) -> None:
         self.hits.append(self.path)
         for prefix, (status, body) in self.routes.items():
             if self.path.startswith(prefix):
@@ -78,8 +79,10 @@ def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[type[Handler]]:
     base = f"http://127.0.0.1:{httpd.server_address[1]}"
     monkeypatch.setenv("MLNOTES_ARXIV_API", base + "/api/query")
     monkeypatch.setenv("MLNOTES_CROSSREF_API", base + "/works/")
-    Handler.routes = {"/api/query?id_list=2103.00020": (200, ARXIV_ANSWER), "/api/query?id_list=2999.99999": (200, ARXIV_EMPTY),
-                      "/works/10.1109/CVPR.2016.90": (200, CROSSREF_ANSWER), "/works/10.1234/broken": (200, "{not json")}
+    Handler.routes = {"/api/query?id_list=2103.00020": (200, ARXIV_ANSWER),
+                      "/api/query?id_list=2999.99999": (200, ARXIV_EMPTY),
+                      "/works/10.1109/CVPR.2016.90": (200, CROSSREF_ANSWER),
+                      "/works/10.1234/broken": (200, "{not json")}
     Handler.hits = []
     yield Handler
     httpd.shutdown()

@@ -44,7 +44,8 @@ def test_missing_required_field(tmp_path: Path) -> None:
     ("field", "message"),
     [
         ("eprint = {arXiv:2001.00002},\n  archivePrefix = {arXiv}",
-         "entry 'bad2021': malformed arXiv id 'arXiv:2001.00002' (expected e.g. 2103.00020 or cs/0112017, without 'arXiv:')"),
+         "entry 'bad2021': malformed arXiv id 'arXiv:2001.00002' "
+         "(expected e.g. 2103.00020 or cs/0112017, without 'arXiv:')"),
         ("doi = {https://doi.org/10.1/x}",
          "entry 'bad2021': malformed DOI 'https://doi.org/10.1/x' (expected e.g. 10.1109/CVPR.2016.90, without 'https://doi.org/')"),
     ],
@@ -85,7 +86,8 @@ def test_uncited_entries_fail_only_in_strict_mode(tmp_path: Path) -> None:
 
 
 def test_parse_error_names_the_line_not_a_traceback(tmp_path: Path) -> None:
-    text = GOOD + "\n@article{broken,\n  title = {Unclosed,\n  year = {2020}\n\n@misc{after, title={X}, year={2020}, url={u}}\n"
+    text = (GOOD + "\n@article{broken,\n  title = {Unclosed,\n  year = {2020}\n\n"
+            "@misc{after, title={X}, year={2020}, url={u}}\n")
     found = problems(tmp_path, text)
     assert len(found) == 1
     assert found[0].startswith("refs.bib:")

@@ -94,11 +94,13 @@ def test_html_body_edit_does_not_rewrite_the_book_page_a_title_edit_does(make_ap
     book, post = out / "book.html", out / "posts" / "t-beta.html"
     before = book.stat().st_mtime_ns
     path = src / "posts" / "t-beta.md"
-    path.write_text(path.read_text(encoding="utf-8").replace("行内公式", "新加的一句话。\n\n行内公式"), encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("行内公式", "新加的一句话。\n\n行内公式"), encoding="utf-8")
     build(make_app, src, "html")
     assert "新加的一句话" in post.read_text(encoding="utf-8")  # the edit was built …
     assert book.stat().st_mtime_ns == before  # … and the book page was not rewritten
-    path.write_text(path.read_text(encoding="utf-8").replace("# Text Beta 笔记", "# Text Beta 新标题"), encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("# Text Beta 笔记", "# Text Beta 新标题"), encoding="utf-8")
     build(make_app, src, "html")
     assert "Text Beta 新标题" in book.read_text(encoding="utf-8")  # a new title does reach the book page
 
@@ -119,7 +121,7 @@ def epub_parts(path: Path) -> tuple[list[str], list[str], str]:
 
 def test_epub_spine_and_nav_follow_the_book(make_app, src: Path) -> None:
     app = build(make_app, src, "epub")
-    linear, hidden, nav = epub_parts(Path(app.outdir) / "book.epub")
+    linear, _hidden, nav = epub_parts(Path(app.outdir) / "book.epub")
     assert linear == [
         "book.xhtml", "mlnotes-part-text.xhtml", "posts/t-beta.xhtml", "posts/t-gamma.xhtml", "posts/t-alpha.xhtml",
         "mlnotes-part-vision.xhtml", "posts/v-b.xhtml", "posts/v-a.xhtml", "posts/v-c.xhtml",

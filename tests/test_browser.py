@@ -36,8 +36,9 @@ def search(site: SiteBuild):
     with serve(site.out) as base:
 
         def run(*queries: str) -> dict:
-            result = subprocess.run([node, str(BROWSER_DIR / "search.mjs"), base, *queries], capture_output=True,
-                                    text=True, timeout=180, env={**os.environ, "CHROMIUM": chromium})
+            result = subprocess.run([node, str(BROWSER_DIR / "search.mjs"), base, *queries], check=False,
+                                    capture_output=True, text=True, timeout=180,
+                                    env={**os.environ, "CHROMIUM": chromium})
             assert result.returncode == 0, result.stderr[-3000:]
             return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -79,7 +80,10 @@ def test_stemmer_shim_only_when_missing(tmp_path: Path) -> None:
     assert fix_language_data(tmp_path) is False  # a fixed (or a future, correct Sphinx) file is left alone
     node = shutil.which("node")
     if node:  # the shim really stems like the indexer: English words stemmed, Chinese kept
-        script = fixed.replace("var EnglishStemmer=function(){};", "var EnglishStemmer=function(){this.stemWord=w=>w.replace(/s$/,'')};")
-        script += "\nconst s = new window.Stemmer(); console.log([s.stemWord('Models'), s.stemWord('注意力机制'), s.stemWord('SSMs')].join('|'));"
-        out = subprocess.run([node, "-e", "var window = globalThis;\n" + script], capture_output=True, text=True, check=True)
+        script = fixed.replace("var EnglishStemmer=function(){};",
+                               "var EnglishStemmer=function(){this.stemWord=w=>w.replace(/s$/,'')};")
+        script += ("\nconst s = new window.Stemmer(); "
+                   "console.log([s.stemWord('Models'), s.stemWord('注意力机制'), s.stemWord('SSMs')].join('|'));")
+        out = subprocess.run([node, "-e", "var window = globalThis;\n" + script],
+                             capture_output=True, text=True, check=True)
         assert out.stdout.strip() == "model|注意力机制|ssm"

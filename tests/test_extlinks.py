@@ -7,6 +7,7 @@ import http.server
 import threading
 import time
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -14,8 +15,8 @@ from mlnotes.cli.extlinks import Checker, NoNetwork, check_all, collect_urls
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
-    hits: list[tuple[str, str]] = []
-    rate_limited_once: set[str] = set()
+    hits: ClassVar[list[tuple[str, str]]] = []
+    rate_limited_once: ClassVar[set[str]] = set()
 
     def _route(self, method: str) -> None:
         self.hits.append((method, self.path))
@@ -43,10 +44,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", "0")
         self.end_headers()
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         self._route("HEAD")
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self._route("GET")
 
     def log_message(self, *args: object) -> None:
@@ -112,7 +113,8 @@ def test_no_network_is_said_plainly(tmp_path: Path) -> None:
 def test_collects_urls_from_posts_and_refs(tmp_path: Path) -> None:
     (tmp_path / "posts").mkdir()
     (tmp_path / "posts" / "a.md").write_text(
-        "see [x](https://example.org/x) and <https://example.org/y>\n```\n[no](https://in.code/z)\n```\n", encoding="utf-8")
+        "see [x](https://example.org/x) and <https://example.org/y>\n```\n[no](https://in.code/z)\n```\n",
+        encoding="utf-8")
     bib = tmp_path / "refs.bib"
     bib.write_text("@misc{k, title={T}, year={2020}, url={https://u.org}, doi={10.1/x}, eprint={2001.00001}, "
                    "archivePrefix={arXiv}, code={https://github.com/a/b}}", encoding="utf-8")

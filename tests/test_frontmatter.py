@@ -8,7 +8,8 @@ from sphinx.util.console import strip_colors
 from mlnotes.core.config import MlnotesConfig
 from mlnotes.read.frontmatter import as_text_list, front_matter_lines, yaml_problem
 
-EXPECT = "expected one of '2024-03-01', '2024-03-01 09:30' (a real calendar date, written in Asia/Shanghai, no time zone)"
+EXPECT = ("expected one of '2024-03-01', '2024-03-01 09:30' "
+          "(a real calendar date, written in Asia/Shanghai, no time zone)")
 
 
 def warnings(app) -> list[str]:
@@ -23,9 +24,11 @@ def test_located_warnings_for_bad_front_matter(app) -> None:
         [
             f"bad_chinese.md:3: WARNING: invalid post date '2024年3月1日': {EXPECT} [mlnotes.date]",
             "bad_month.md:1: WARNING: Malformed YAML [myst.topmatter]",
-            f"bad_month.md:4: WARNING: invalid post date '2024-13-45': {EXPECT} (month must be in 1..12) [mlnotes.date]",
+            f"bad_month.md:4: WARNING: invalid post date '2024-13-45': {EXPECT} (month must be in 1..12) "
+            "[mlnotes.date]",
             f"bad_timezone.md:3: WARNING: invalid post date '2024-03-01 10:00:00+08:00': {EXPECT} [mlnotes.date]",
-            "no_date.md:1: WARNING: post has no 'date' in its front matter (add e.g. 'date: 2024-03-01') [mlnotes.frontmatter]",
+            "no_date.md:1: WARNING: post has no 'date' in its front matter (add e.g. 'date: 2024-03-01') "
+            "[mlnotes.frontmatter]",
             "no_title.md:5: WARNING: post has no top-level '# title' heading; ablog would silently drop it from every "
             "listing [mlnotes.title]",
         ]

@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tools import bench
-
 from conftest import REPO, STRICT, sphinx_build, warnings_of
+from tools import bench
 
 N = 25
 

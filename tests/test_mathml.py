@@ -43,7 +43,8 @@ def test_inline_and_block_with_tex_annotation() -> None:
 def test_text_is_escaped_never_markup() -> None:
     out = tex_to_mathml(r"a < b \text{<script>alert(1)</script> & 中文}", display=False)
     assert "<script>" not in out and "&lt;script&gt;" in out and "&amp;" in out
-    assert ("mtext", "<script>alert(1)</script>\xa0&\xa0中文") in tokens(etree.fromstring(out))  # spaces kept as no-break
+    # spaces kept as no-break
+    assert ("mtext", "<script>alert(1)</script>\xa0&\xa0中文") in tokens(etree.fromstring(out))
 
 
 def test_aligned_becomes_a_table_with_aligned_columns() -> None:
@@ -109,7 +110,7 @@ def test_what_cannot_be_converted_says_why(tex: str, reason: str) -> None:
         tex_to_mathml(tex, display=False)
 
 
-def test_every_formula_of_the_site_converts(site) -> None:  # noqa: ANN001 - the conftest fixture
+def test_every_formula_of_the_site_converts(site) -> None:
     """All math of the 45 posts (the strict build would fail on one that did not)."""
     assert site.first.returncode == 0, site.first.stderr[-3000:]
     pages = sorted((site.out / "posts").rglob("*.html"))
@@ -120,7 +121,7 @@ def test_every_formula_of_the_site_converts(site) -> None:  # noqa: ANN001 - the
 
 # -- the renderer in a build -------------------------------------------------------------------
 
-def _warnings(app) -> list[str]:  # noqa: ANN001
+def _warnings(app) -> list[str]:
     text = strip_colors(app._warning.getvalue()).replace(str(app.srcdir) + "/", "")
     return sorted(line for line in text.splitlines() if "WARNING" in line)
 
@@ -152,8 +153,8 @@ def test_html_output(make_app, math_root: Path) -> None:
         etree.fromstring(formula)
     assert "<mtext>损失</mtext>" in page
     # numbered and labelled equations: Sphinx's anchors and numbers
-    assert re.search(r'<div class="math notranslate nohighlight" id="equation-eq-loss">\s*<span class="eqno">\(1\)<a class="headerlink" '
-                     r'href="#equation-eq-loss"', page)
+    assert re.search(r'<div class="math notranslate nohighlight" id="equation-eq-loss">\s*'
+                     r'<span class="eqno">\(1\)<a class="headerlink" href="#equation-eq-loss"', page)
     assert re.search(r'id="equation-eq-euler">\s*<span class="eqno">\(2\)', page)
     assert re.search(r'<span class="eqno">\(3\)<a class="headerlink" href="#equation-[0-9a-f-]+"', page)  # amsmath
     # {eq} and {math:numref} roles, and \eqref inside a formula, link to the equation
@@ -189,7 +190,8 @@ def test_epub_declares_and_carries_mathml(make_app, math_root: Path) -> None:
     app.build()
     assert _warnings(app) == [BAD_FORMULA_WARNING]
     opf = (app.outdir / "content.opf").read_text(encoding="utf-8")
-    assert re.search(r'<item id="[^"]+" href="index.xhtml" media-type="application/xhtml\+xml" properties="mathml" />', opf)
+    assert re.search(r'<item id="[^"]+" href="index.xhtml" media-type="application/xhtml\+xml" '
+                     r'properties="mathml" />', opf)
     assert re.search(r'href="genindex.xhtml" media-type="application/xhtml\+xml" />', opf)  # no math there
     epub = app.outdir / "math.epub"
     with zipfile.ZipFile(epub) as z:
@@ -198,7 +200,8 @@ def test_epub_declares_and_carries_mathml(make_app, math_root: Path) -> None:
     assert len(page.findall(".//m:math", NS)) == 9
     jar, java = Path("/usr/share/java/epubcheck.jar"), shutil.which("java")
     if jar.is_file() and java:  # Debian's epubcheck: no error may concern MathML
-        result = subprocess.run([java, "-jar", str(jar), str(epub)], capture_output=True, text=True, timeout=300)
+        result = subprocess.run([java, "-jar", str(jar), str(epub)], check=False, capture_output=True, text=True,
+                                timeout=300)
         messages = (result.stdout + result.stderr).replace(str(epub), "EPUB")
         assert "Messages:" in messages
         assert not [line for line in messages.splitlines()

@@ -24,6 +24,7 @@ from lxml import html as lxml_html
 
 from conftest import REPO, SiteBuild
 from localsite import BROWSER_DIR, browser_tools, serve
+
 SITE_URL = "https://mlnotes.readthedocs.io/zh-cn/latest/"  # conf.py's DEFAULT_BASEURL (the tests unset RTD's)
 
 #: link relations that make the browser fetch (or connect to) the target
@@ -137,7 +138,8 @@ def test_pages_request_only_the_site_and_search_button_works(site: SiteBuild) ->
     paths = ["index.html", "posts/2026/edm.html", "topics/index.html", "docs/authoring.html", "search.html"]
     with serve(site.out) as base:
         result = subprocess.run([node, str(BROWSER_DIR / "offline.mjs"), base, "扩散模型", *paths],
-                                capture_output=True, text=True, timeout=300, env={**os.environ, "CHROMIUM": chromium})
+                                check=False, capture_output=True, text=True, timeout=300,
+                                env={**os.environ, "CHROMIUM": chromium})
     assert result.returncode == 0, result.stderr[-3000:]
     out = json.loads(result.stdout.strip().splitlines()[-1])
     assert out["errors"] == []
@@ -172,7 +174,7 @@ def _lighthouse(node: str, chromium: str, url: str, tmp_path: Path) -> Figures:
     result = subprocess.run(
         [node, str(cli), url, "--only-categories=performance", "--output=json", f"--output-path={report}",
          "--chrome-flags=--headless=new --no-sandbox --disable-gpu", "--quiet"],
-        capture_output=True, text=True, timeout=300, env={**os.environ, "CHROME_PATH": chromium})
+        check=False, capture_output=True, text=True, timeout=300, env={**os.environ, "CHROME_PATH": chromium})
     assert result.returncode == 0, result.stderr[-3000:]
     data = json.loads(report.read_text(encoding="utf-8"))
     assert not data.get("runtimeError"), data.get("runtimeError")

@@ -8,7 +8,6 @@ import pytest
 from sphinx.errors import ConfigError
 
 import mlnotes
-
 from conftest import REPO
 
 

@@ -6,11 +6,11 @@ import re
 import shutil
 
 import pytest
+from pybtex.database import parse_string
 from sphinx.util.console import strip_colors
 
 from mlnotes.core.bibliography import cited_keys, short_venue, to_paper
 from mlnotes.core.records import get_posts
-from pybtex.database import parse_string
 
 
 def warnings(app) -> list[str]:
@@ -144,8 +144,8 @@ def test_related_posts_share_papers(app) -> None:
 def test_related_weights_rare_papers_more() -> None:
     from datetime import datetime
 
-    from mlnotes.site.related import related_posts
     from mlnotes.core.records import PostRecord
+    from mlnotes.site.related import related_posts
 
     def rec(name, papers, day):
         return PostRecord(name, name, datetime(2024, 1, day).isoformat(), "", facets={"paper": papers})

@@ -68,7 +68,8 @@ def pdf_text(pdf: Path, *options: str) -> str:
 
 #: a part's title page: "第一部分" alone on a line, the area's name below it
 PART = re.compile(r"^\s*第([一二三四五六七八九十]+)部分\s*$", re.M)
-#: a chapter's first page: "第 N 章" alone on a line (pdftotext spaces the big number oddly) (running heads carry the title on the same line)
+#: a chapter's first page: "第 N 章" alone on a line (pdftotext spaces the big number oddly)
+#: (running heads carry the title on the same line)
 CHAPTER = re.compile(r"^\s*第\s*(\d+)\s*章\s*$", re.M)
 #: the back matter's bibliography: its heading alone on a line
 BIBLIOGRAPHY = re.compile(r"^\s*参考文献\s*$", re.M)
@@ -89,7 +90,7 @@ def test_parts_in_taxonomy_order_chapters_in_date_order(pdf: Path) -> None:
     expected = [(kind, title) for part, chapters in expected_book()
                 for kind, title in [("part", part), *(("chapter", c.title) for c in chapters)]]
     assert [kind for kind, _ in got] == [kind for kind, _ in expected]
-    for (kind, following), (_, title) in zip(got, expected):
+    for (kind, following), (_, title) in zip(got, expected, strict=True):
         assert following.startswith(squash(title)), f"{kind} {title!r} is not where the book order puts it"
     numbers = [int(n) for n in CHAPTER.findall(body)]
     assert numbers == list(range(1, len(posts()) + 1))
@@ -131,4 +132,4 @@ def test_cjk_fonts_are_embedded(pdf: Path) -> None:
     cjk = [row for row in rows if "CJK" in row[0]]
     assert cjk, listing
     # columns: name type encoding emb sub uni ... ; every CJK font embedded
-    assert all("yes" == row[-5] for row in cjk), listing
+    assert all(row[-5] == "yes" for row in cjk), listing

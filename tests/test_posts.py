@@ -29,7 +29,7 @@ def without_code(body: str) -> str:
 
 def prose(body: str) -> str:
     """The explanation only: no code, math, citation roles, inline code or references."""
-    body = without_code(body.split("## 参考文献")[0])
+    body = without_code(body.split("## 参考文献", maxsplit=1)[0])
     body = re.sub(r"\$\$.*?\$\$", "", body, flags=re.S)
     body = re.sub(r"\$[^$\n]+\$", "", body)
     body = re.sub(r"\{[a-z:]+\}`[^`]*`", "", body)
@@ -74,11 +74,12 @@ def test_python_blocks_run(post: Path, tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    np = pytest.importorskip("numpy")  # noqa: F841 - the posts' code uses NumPy
+    pytest.importorskip("numpy")  # the posts' code uses NumPy
     _, body = split(post)
     blocks = re.findall(r"^```python\n(.*?)^```", body, flags=re.S | re.M)
     for i, code in enumerate(blocks):
         script = tmp_path / f"block{i}.py"
         script.write_text(code, encoding="utf-8")
-        result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+        result = subprocess.run([sys.executable, str(script)], check=False, capture_output=True, text=True,
+                                timeout=120, cwd=tmp_path)
         assert result.returncode == 0, f"{post.name} block {i} failed:\n{result.stderr[-2000:]}"

@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mlnotes.core.config import MlnotesConfig
+from mlnotes.core.taxonomy import fold, load_taxonomy
 from mlnotes.facets.area import AreaFacet
 from mlnotes.facets.tag import TagFacet
 from mlnotes.read.frontmatter import as_text_list, front_matter_lines, yaml_problem
-from mlnotes.core.taxonomy import fold, load_taxonomy
 
 ROOT = Path(__file__).resolve().parent / "roots" / "test-taxonomy"
 TAXONOMY = load_taxonomy(ROOT / "taxonomy.toml")

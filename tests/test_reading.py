@@ -94,8 +94,9 @@ def post_nav(html: str) -> dict[str, tuple[str, str]]:
     """{"prev"/"next": (href, title)} of the date navigation at the foot of a post."""
     nav = re.search(r'<nav class="mlnotes-post-nav"[^>]*>(.*?)</nav>', html, re.S)
     found = {}
-    for kind, href, title in re.findall(r'class="mlnotes-post-nav-(prev|next)" href="([^"]+)">'
-                                        r'<span class="mlnotes-post-nav-label">[^<]*</span> ([^<]*)</a>', nav.group(1) if nav else ""):
+    links = (r'class="mlnotes-post-nav-(prev|next)" href="([^"]+)">'
+             r'<span class="mlnotes-post-nav-label">[^<]*</span> ([^<]*)</a>')
+    for kind, href, title in re.findall(links, nav.group(1) if nav else ""):
         found[kind] = (href, unescape(title))
     return found
 
@@ -162,7 +163,7 @@ def test_reading_time_of_real_posts(site: SiteBuild) -> None:
     from test_posts import prose, split
 
     for post in posts()[:5]:
-        meta_, body = split(post)
+        _meta, body = split(post)
         html = (site.out / "posts" / post.parent.name / f"{post.stem}.html").read_text(encoding="utf-8")
         shown = re.search(r'mlnotes-reading-time">约 (\d+) 分钟读完（([\d,]+) 字）', html)
         assert shown, post
@@ -317,7 +318,8 @@ def test_sitemap_lists_every_public_page_once(reading) -> None:
     lastmod = dict(entries)
     assert lastmod[BASE + "posts/a.html"] == FIRST
     assert lastmod[BASE + "posts/b.html"] == SECOND
-    assert (out / "robots.txt").read_text(encoding="utf-8") == f"User-agent: *\nAllow: /\n\nSitemap: {BASE}sitemap.xml\n"
+    robots = (out / "robots.txt").read_text(encoding="utf-8")
+    assert robots == f"User-agent: *\nAllow: /\n\nSitemap: {BASE}sitemap.xml\n"
 
 
 def test_real_sitemap_lists_every_post_and_topics_page_once(site: SiteBuild) -> None:
@@ -429,8 +431,10 @@ def test_shallow_clone_dates_only_what_it_knows(make_app, rootdir, tmp_path, mon
 
 
 def test_parse_log_skips_boundary_commits() -> None:
-    log = "\x01aaa 2024-06-02T12:00:00+00:00\n\nposts/b.md\n\x01bbb 2024-05-01T10:00:00+08:00\n\nposts/a.md\nposts/b.md\n"
-    assert parse_log(log, set()) == {"posts/b.md": "2024-06-02T12:00:00+00:00", "posts/a.md": "2024-05-01T10:00:00+08:00"}
+    log = ("\x01aaa 2024-06-02T12:00:00+00:00\n\nposts/b.md\n"
+           "\x01bbb 2024-05-01T10:00:00+08:00\n\nposts/a.md\nposts/b.md\n")
+    assert parse_log(log, set()) == {"posts/b.md": "2024-06-02T12:00:00+00:00",
+                                     "posts/a.md": "2024-05-01T10:00:00+08:00"}
     assert parse_log(log, {"bbb"}) == {"posts/b.md": "2024-06-02T12:00:00+00:00"}
 
 
@@ -525,7 +529,8 @@ def run_browser(outdir: Path, prefix: str, code_page: str, plain_page: str) -> d
     handler = type("Handler", (_SiteHandler,), {"prefix": prefix})
     with serve(outdir, handler) as base:
         done = subprocess.run([node, str(BROWSER_DIR / "reading.mjs"), base + prefix, code_page, plain_page],
-                              capture_output=True, text=True, timeout=300, env={**os.environ, "CHROMIUM": chromium})
+                              check=False, capture_output=True, text=True, timeout=300,
+                              env={**os.environ, "CHROMIUM": chromium})
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 

@@ -148,13 +148,15 @@ def test_second_build_rebuilds_nothing(site: SiteBuild) -> None:
     assert warnings_of(again.stderr) == []
 
 
+CARD_TITLE = re.compile(r'class="mlnotes-card-title"><a href="[^"]*">([^<]*)</a>')
+
+
 def _titles_across_pages(first_page: Path) -> list[str]:
     """Card titles on a listing page and all its further pages."""
     found = []
-    pages = [first_page] + sorted(first_page.with_suffix("").glob("page/*.html"), key=lambda p: int(p.stem))
+    pages = [first_page, *sorted(first_page.with_suffix("").glob("page/*.html"), key=lambda p: int(p.stem))]
     for page in pages:
-        found += [htmllib.unescape(t) for t in
-                  re.findall(r'class="mlnotes-card-title"><a href="[^"]*">([^<]*)</a>', page.read_text(encoding="utf-8"))]
+        found += [htmllib.unescape(t) for t in CARD_TITLE.findall(page.read_text(encoding="utf-8"))]
     return found
 
 
@@ -169,15 +171,17 @@ def test_every_post_is_placed_in_the_tree(site: SiteBuild, post: Path) -> None:
         page = site.out / "topics" / "area" / ("/".join(parts[:depth]) + ".html")
         assert title in _titles_across_pages(page), f"{post.name} missing from {page.name}"
     header = page_of(site, post).read_text(encoding="utf-8")
-    tag_links = re.findall(r'class="mlnotes-term mlnotes-tag" href="([^"]+)"', header.split("mlnotes-post-meta")[1].split("</p>")[0])
+    meta = header.split("mlnotes-post-meta")[1].split("</p>")[0]
+    tag_links = re.findall(r'class="mlnotes-term mlnotes-tag" href="([^"]+)"', meta)
     assert tag_links, "post header has no tag links"
     for link in tag_links:
         target = (page_of(site, post).parent / link).resolve()
         assert title in _titles_across_pages(target)
-    home = _titles_across_pages(site.out / "topics" / "latest.html") if (site.out / "topics" / "latest.html").exists() else []
-    home += [htmllib.unescape(t) for t in re.findall(r'class="mlnotes-card-title"><a href="[^"]*">([^<]*)</a>',
-                                                  (site.out / "index.html").read_text(encoding="utf-8"))]
-    home += [t for p in sorted((site.out / "topics" / "latest" / "page").glob("*.html")) for t in _titles_across_pages(p)]
+    latest = site.out / "topics" / "latest.html"
+    home = _titles_across_pages(latest) if latest.exists() else []
+    home += [htmllib.unescape(t) for t in CARD_TITLE.findall((site.out / "index.html").read_text(encoding="utf-8"))]
+    home += [t for p in sorted((site.out / "topics" / "latest" / "page").glob("*.html"))
+             for t in _titles_across_pages(p)]
     assert title in home
     feed = htmllib.unescape((site.out / "feeds" / "atom.xml").read_text(encoding="utf-8"))
     assert f"<title>{title}</title>" in feed

@@ -20,7 +20,7 @@ def vnu() -> tuple[str, Path]:
     java, jar = find_vnu(REPO)
     require([name for name, ok in (("java", java), (f"{jar or 'tests/browser/node_modules/vnu-jar'}", jar)) if not ok],
             "a JRE via scripts/ensure-system-deps.sh, vnu-jar via npm ci in tests/browser")
-    return java, jar  # type: ignore[return-value]
+    return java, jar  # type: ignore[return-value]  # require() skipped the test when either is None
 
 
 def _report(errors: list[HtmlError], root: Path) -> str:
@@ -46,8 +46,8 @@ def test_ablog_collection_pages_are_gone(site: SiteBuild) -> None:
         rel = page.relative_to(site.out).as_posix()
         text = page.read_text(encoding="utf-8")
         assert "ablog-sidebar-item" not in text, rel
-        for href in re.findall(r'(?:href|src)="([^"]*)"', text):
-            href = html.unescape(href).split("#")[0].split("?")[0]
+        for raw in re.findall(r'(?:href|src)="([^"]*)"', text):
+            href = html.unescape(raw).split("#")[0].split("?")[0]
             if not href or ":" in href:
                 continue
             links += 1

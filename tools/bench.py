@@ -16,8 +16,9 @@ scenario runs plain ``sphinx-build`` on b's unchanged output, to show what the f
 is the largest sum of the proportional set size (PSS) of the sphinx-build process and its worker
 processes, sampled every 20 ms (shared pages counted once); the largest resident set of any one
 process (what ``/usr/bin/time`` reports) is shown too.  CPU seconds (user + system, workers
-included) are shown beside wall time because they are less disturbed by other load.  "Pages written" counts HTML and XML files in the output that are
-new or whose modification time changed; "content changed" counts those whose bytes changed.
+included) are shown beside wall time because they are less disturbed by other load.  "Pages
+written" counts HTML and XML files in the output that are new or whose modification time
+changed; "content changed" counts those whose bytes changed.
 After b's first cold build the nothing-lost audit of ``make check`` runs on its output.
 
 Usage::
@@ -88,7 +89,8 @@ def taxonomy_toml() -> str:
     for t in range(N_TOP_AREAS):
         parts.append(f'[areas.a{t}]\nzh = "合成领域{_han_number(t)}"\nen = "Area {t}"\n')
         for c in range(N_CHILD_AREAS):
-            parts.append(f'[areas.a{t}.children.c{c}]\nzh = "合成领域{_han_number(t)}之{_han_number(c)}"\nen = "Area {t}.{c}"\n')
+            parts.append(f'[areas.a{t}.children.c{c}]\n'
+                         f'zh = "合成领域{_han_number(t)}之{_han_number(c)}"\nen = "Area {t}.{c}"\n')
     for i in range(N_TAGS):
         parts.append(f'[tags.t{i}]\nname = "{tag_name(i)}"\naliases = ["tag {i}"]\n')
     return "\n".join(parts)
@@ -382,14 +384,16 @@ def newest_post(src: Path) -> Path:
 def edit_body(post: Path, revision: int) -> None:
     """Change a sentence in the middle of the body (not the excerpt, not the front matter)."""
     text = post.read_text(encoding="utf-8")
-    new = re.sub(re.escape(BODY_MARK) + r"(修订第\S+次。)?", f"{BODY_MARK}修订第{_han_number(revision)}次。", text, count=1)
+    new = re.sub(re.escape(BODY_MARK) + r"(修订第\S+次。)?", f"{BODY_MARK}修订第{_han_number(revision)}次。",
+                 text, count=1)
     post.write_text(new, encoding="utf-8")
 
 
 def edit_excerpt(post: Path, revision: int) -> None:
     """Change a sentence of the first paragraph, which listings and feeds show as the excerpt."""
     text = post.read_text(encoding="utf-8")
-    new = re.sub(re.escape(EXCERPT_MARK) + r"(修订第\S+次。)?", f"{EXCERPT_MARK}修订第{_han_number(revision)}次。", text, count=1)
+    new = re.sub(re.escape(EXCERPT_MARK) + r"(修订第\S+次。)?", f"{EXCERPT_MARK}修订第{_han_number(revision)}次。",
+                 text, count=1)
     post.write_text(new, encoding="utf-8")
 
 
@@ -409,7 +413,7 @@ def edit_tags(post: Path, revision: int) -> None:
 
 def audit_corpus(src: Path, out: Path) -> list[str]:
     """The nothing-lost audit of ``make check`` on a built corpus; returns the failures."""
-    from mlnotes.cli.check import audit  # noqa: PLC0415 - only the bench needs it
+    from mlnotes.cli.check import audit
 
     lost, drafts = audit(out, out / ".doctrees", None)
     return lost.failures + drafts.failures
@@ -447,9 +451,6 @@ def bench_size(work: Path, n: int, repeat: int, site: Path) -> tuple[dict[str, d
                 if f.name == "mlnotes" and scenario == "cold" and r == 0:
                     audit_failures = audit_corpus(src, out)
     return runs, audit_failures
-
-
-GOALS = {"cold": 0.6, "edit body": 0.2}
 
 
 def table(n: int, repeat: int, runs: dict[str, dict[str, list[Run]]], audit_failures: list[str]) -> str:
@@ -495,11 +496,12 @@ def table(n: int, repeat: int, runs: dict[str, dict[str, list[Run]]], audit_fail
 
 
 def machine() -> str:
-    import platform  # noqa: PLC0415
+    import platform
 
-    import sphinx  # noqa: PLC0415
+    import sphinx
 
     try:
+        # no /proc/meminfo (OSError) or no MemTotal line in it (None has no .group: AttributeError)
         mem = re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1)  # type: ignore[union-attr]
         mem_gib = f"{int(mem) / 1024 / 1024:.1f} GiB"
     except (OSError, AttributeError):
@@ -527,7 +529,8 @@ def main(argv: list[str] | None = None) -> int:
             t = time.perf_counter()
             runs, audit_failures = bench_size(work, n, args.repeat, args.site.resolve())
             failed |= bool(audit_failures)
-            tables.append(table(n, args.repeat, runs, audit_failures) + f"\n(N = {n} took {time.perf_counter() - t:.0f} s)")
+            took = f"\n(N = {n} took {time.perf_counter() - t:.0f} s)"
+            tables.append(table(n, args.repeat, runs, audit_failures) + took)
             print("\n" + tables[-1] + "\n", flush=True)
     finally:
         if not args.keep and args.workdir is None:

@@ -82,7 +82,7 @@ def _fetch(url: str, cache_dir: Path, what: str, identifier: str) -> bytes:
     host = urllib.parse.urlsplit(url).netloc
     try:
         with urllib.request.urlopen(request, timeout=20) as response:
-            data = response.read()
+            data: bytes = response.read()
     except urllib.error.HTTPError as exc:
         raise AddPaperError(f"{what} answered HTTP {exc.code} for {url}") from exc
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
@@ -135,10 +135,13 @@ def from_crossref(doi: str, cache_dir: Path) -> Metadata:
     try:
         message = json.loads(data)["message"]
         title = _clean(message["title"][0])
-        authors = [(_clean(a["family"]), _clean(a.get("given", ""))) for a in message.get("author", []) if a.get("family")]
+        authors = [(_clean(a["family"]), _clean(a.get("given", "")))
+                   for a in message.get("author", []) if a.get("family")]
         year = str(message["issued"]["date-parts"][0][0])
     except (ValueError, KeyError, IndexError, TypeError) as exc:
-        raise AddPaperError(f"Crossref's answer for {doi!r} is not the expected JSON ({exc!r}); nothing was added") from exc
+        raise AddPaperError(
+            f"Crossref's answer for {doi!r} is not the expected JSON ({exc!r}); nothing was added"
+        ) from exc
     if not authors:
         raise AddPaperError(f"Crossref lists no authors for {doi!r}; nothing was added")
     kind = message.get("type", "")
@@ -182,7 +185,8 @@ def _bib_escape(text: str) -> str:
 
 def to_bibtex(key: str, meta: Metadata, today: date) -> str:
     authors = " and ".join(f"{_bib_escape(f)}, {_bib_escape(g)}" if g else _bib_escape(f) for f, g in meta.authors)
-    fields = [("title", _protect(_bib_escape(meta.title))), ("author", authors), (meta.venue_field, _bib_escape(meta.venue))]
+    fields = [("title", _protect(_bib_escape(meta.title))), ("author", authors),
+              (meta.venue_field, _bib_escape(meta.venue))]
     if meta.volume:
         fields.append(("volume", meta.volume))
     if meta.pages:
@@ -225,15 +229,18 @@ def already_there(meta: Metadata, bib_text: str) -> str | None:
     data = parse_string(bib_text, "bibtex") if bib_text.strip() else None
     if data is None:
         return None
-    norm = lambda t: re.sub(r"[^0-9a-z]+", "", t.replace("{", "").replace("}", "").casefold())  # noqa: E731
+
+    def norm(text: str) -> str:
+        return re.sub(r"[^0-9a-z]+", "", text.replace("{", "").replace("}", "").casefold())
+
     for key, entry in data.entries.items():
         f = {k.lower(): v for k, v in entry.fields.items()}
         if meta.arxiv and re.sub(r"v\d+$", "", f.get("eprint", "")) == meta.arxiv:
-            return key
+            return str(key)
         if meta.doi and f.get("doi", "").casefold() == meta.doi.casefold():
-            return key
+            return str(key)
         if norm(f.get("title", "")) == norm(meta.title):
-            return key
+            return str(key)
     return None
 
 

@@ -16,8 +16,10 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pybtex.database import parse_file
 
@@ -66,13 +68,14 @@ def collect_urls(root: Path, bib_files: list[Path]) -> dict[str, list[str]]:
 
 class Checker:
     def __init__(self, cache: Path, timeout: float = 10, retries: int = 2, min_interval: float = 1.0,
-                 max_age: float = DAY, now=time.time, sleep=time.sleep) -> None:  # noqa: ANN001
+                 max_age: float = DAY, now: Callable[[], float] = time.time,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
         self.cache_path = cache
         self.timeout, self.retries, self.min_interval, self.max_age = timeout, retries, min_interval, max_age
         self.now, self.sleep = now, sleep
         self.last_hit: dict[str, float] = {}
         try:
-            self.cache: dict[str, dict] = json.loads(cache.read_text(encoding="utf-8"))
+            self.cache: dict[str, dict[str, Any]] = json.loads(cache.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             self.cache = {}
 
@@ -101,7 +104,7 @@ class Checker:
             if isinstance(reason, (TimeoutError, socket.timeout)):
                 return False, "timeout"
             return False, f"error: {reason}"
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             return False, "timeout"
         except OSError as exc:
             return False, f"error: {exc}"

@@ -7,6 +7,7 @@ document-level failures) count; vnu's warnings and notes are advice and do not.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import subprocess
@@ -28,10 +29,8 @@ class HtmlError:
     def format(self, root: Path | None = None) -> str:
         name = self.file
         if root is not None:
-            try:
+            with contextlib.suppress(ValueError):  # outside root: keep the path as it is
                 name = self.file.relative_to(root)
-            except ValueError:
-                pass
         where = f"{name}:{self.line}" if self.line else str(name)
         extract = " ".join(self.extract.split())
         return f"{where}: {self.message}" + (f"  [{extract}]" if extract else "")
@@ -46,7 +45,7 @@ def find_vnu(root: Path) -> tuple[str | None, Path | None]:
 def validate(targets: list[Path], java: str, jar: Path, timeout: float = 600) -> list[HtmlError]:
     """Every vnu error in *targets* (HTML files, or directories checked recursively)."""
     cmd = [java, "-Xss4m", "-jar", str(jar), "--format", "json", "--skip-non-html", *map(str, targets)]
-    result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    result = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=timeout)
     try:
         messages = json.loads(result.stderr)["messages"]
     except (ValueError, KeyError) as exc:
@@ -57,5 +56,6 @@ def validate(targets: list[Path], java: str, jar: Path, timeout: float = 600) ->
             continue
         url = m.get("url", "")
         file = Path(unquote(urlparse(url).path)) if url.startswith("file:") else Path(url)
-        errors.append(HtmlError(file=file, line=m.get("lastLine"), message=m.get("message", ""), extract=m.get("extract", "")))
+        errors.append(HtmlError(file=file, line=m.get("lastLine"), message=m.get("message", ""),
+                                extract=m.get("extract", "")))
     return errors

@@ -25,11 +25,13 @@ class _Collector(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
         for key in ("id", "name"):
-            if values.get(key):
-                self.ids.add(values[key])  # type: ignore[arg-type]
+            name = values.get(key)
+            if name:
+                self.ids.add(name)
         attr = LINK_ATTRS.get(tag)
-        if attr and values.get(attr):
-            self.links.append((values[attr], self.getpos()[0]))  # type: ignore[arg-type]
+        link = values.get(attr) if attr else None
+        if link:
+            self.links.append((link, self.getpos()[0]))
 
 
 @dataclass
@@ -81,7 +83,7 @@ def check_site(outdir: Path, base_url: str = "") -> list[Problem]:
             continue
         links = [(el.get("href") or "", 0) for el in root.iter() if el.tag.endswith("}link") and el.get("href")]
         links += [((el.text or "").strip(), 0) for el in root.iter() if el.tag.endswith("}id")]
-        sources.append((feed, [(l, n) for l, n in links if l]))
+        sources.append((feed, [(link, n) for link, n in links if link]))
 
     for source, links in sources:
         rel_source = source.relative_to(outdir).as_posix()

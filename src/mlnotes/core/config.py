@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sphinx.application import Sphinx
@@ -60,7 +60,7 @@ def setup_config(app: Sphinx) -> None:
     for f in fields(MlnotesConfig):
         default = getattr(_DEFAULTS, f.name)
         types = (bool,) if isinstance(default, bool) else (int,) if isinstance(default, int) else (tuple, list, str)
-        rebuild = "html" if f.name in _HTML_ONLY else "env"
+        rebuild: Literal["html", "env"] = "html" if f.name in _HTML_ONLY else "env"
         app.add_config_value(PREFIX + f.name, default, rebuild, types=types)
     app.connect("config-inited", _validate, priority=400)
 
@@ -74,9 +74,15 @@ def get_config(config: Config) -> MlnotesConfig:
     return MlnotesConfig(**values)
 
 
+def _raw(config: Config, name: str) -> object:
+    """The setting as conf.py wrote it: :class:`MlnotesConfig` says what it should be, not what it is."""
+    value: object = getattr(config, PREFIX + name)
+    return value
+
+
 def _validate(app: Sphinx, config: Config) -> None:
     cfg = get_config(config)
-    if isinstance(cfg.date_formats, str) or not cfg.date_formats:
+    if isinstance(_raw(config, "date_formats"), str) or not cfg.date_formats:
         raise ConfigError("mlnotes_date_formats must be a non-empty list of strptime formats")
     for fmt in cfg.date_formats:
         if not all(code in fmt for code in ("%Y", "%m", "%d")):
@@ -92,9 +98,9 @@ def _validate(app: Sphinx, config: Config) -> None:
         raise ConfigError(
             f"mlnotes_timezone: {cfg.timezone!r} is not an IANA time-zone name (e.g. 'Asia/Shanghai')"
         ) from exc
-    if isinstance(cfg.required_fields, str):
+    if isinstance(_raw(config, "required_fields"), str):
         raise ConfigError("mlnotes_required_fields must be a list of front-matter keys")
-    if isinstance(cfg.facets, str):
+    if isinstance(_raw(config, "facets"), str):
         raise ConfigError("mlnotes_facets must be a list of facet names, e.g. [\"area\", \"tag\"]")
     if not isinstance(cfg.page_size, int) or cfg.page_size < 1:
         raise ConfigError(f"mlnotes_page_size must be a whole number >= 1, got {cfg.page_size!r}")

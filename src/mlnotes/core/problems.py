@@ -49,7 +49,7 @@ def report(problems: Iterable[Problem]) -> int:
     count = 0
     for problem in problems:
         if problem.docname:
-            location: object = (problem.docname, problem.line)
+            location: str | tuple[str, int | None] | None = (problem.docname, problem.line)
         elif problem.file:
             location = f"{problem.file}:{problem.line}" if problem.line else problem.file
         else:

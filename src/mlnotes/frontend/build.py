@@ -41,6 +41,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 #: the fingerprint of the last clean build, kept in the doctree directory
 STAMP = "mlnotes-uptodate.json"
@@ -133,7 +134,7 @@ def parse(argv: list[str]) -> Invocation | None:
     confdir = Path(options["conf-dir"][-1]).resolve() if "conf-dir" in options else srcdir
     warning_file = Path(options["warning-file"][-1]).resolve() if "warning-file" in options else None
     quiet = bool(flags & QUIET_FLAGS)
-    key = [str(srcdir), str(outdir), str(doctreedir), str(confdir),
+    key: list[object] = [str(srcdir), str(outdir), str(doctreedir), str(confdir),
            sorted((k, v) for k, v in options.items() if k not in ("jobs", "warning-file")),
            sorted({LONG_FLAGS.get(f, f) for f in flags - DISPLAY_FLAGS})]
     return Invocation(srcdir, outdir, doctreedir, confdir, warning_file, quiet, key)
@@ -242,7 +243,7 @@ def env_names(confdir: Path) -> list[str]:
 
 def package_dirs() -> list[str]:
     """Where installed packages live: installing, upgrading or removing one changes these directories."""
-    import site  # noqa: PLC0415 - already imported at start-up
+    import site
 
     dirs = [*site.getsitepackages(), site.getusersitepackages()]
     return sorted({d for d in dirs if os.path.isdir(d)})
@@ -270,7 +271,7 @@ def outputs(inv: Invocation) -> str:
 # ------------------------------------------------------------------------------- the stamp
 
 
-def load_stamp(inv: Invocation) -> dict | None:
+def load_stamp(inv: Invocation) -> dict[str, Any] | None:
     try:
         stamp = json.loads((inv.doctreedir / STAMP).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -330,7 +331,7 @@ def _say(inv: Invocation, message: str) -> None:
 
 
 def run_sphinx(argv: list[str]) -> int:
-    from sphinx.cmd.build import main as sphinx_main  # noqa: PLC0415 - only when a build is needed
+    from sphinx.cmd.build import main as sphinx_main
 
     return sphinx_main(argv)
 

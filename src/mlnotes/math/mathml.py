@@ -11,9 +11,9 @@ TeX becomes MathML with latex2mathml, after two repairs of our own:
 - before conversion (:func:`preprocess`), TeX that latex2mathml does not know is rewritten to
   TeX it does: amsmath environments (``aligned``, ``gathered``, numbered ``align``/``equation``
   whose number Sphinx prints), ``\\arg``, ``\\mathop``, ``\\operatorname*{arg\\,min}``;
-- after conversion (:func:`_upright_and_limits`, :func:`_spacing`), the MathML is adjusted so Chromium's MathML Core renders
-  it as TeX would: upright ``\\mathrm`` letters, operator names spaced like TeX's ``\\log x``,
-  limits of ``\\max``/``\\sum`` under the operator in display style, ``\\!``.
+- after conversion (:func:`_upright_and_limits`, :func:`_spacing`), the MathML is adjusted so
+  Chromium's MathML Core renders it as TeX would: upright ``\\mathrm`` letters, operator names
+  spaced like TeX's ``\\log x``, limits of ``\\max``/``\\sum`` under the operator in display style, ``\\!``.
 
 A formula that still cannot be converted (latex2mathml raises, leaves a command it does not
 know, or builds a fraction or script with a missing part) is reported as a located warning of
@@ -32,9 +32,9 @@ from typing import TYPE_CHECKING, Any
 from xml.etree.ElementTree import Element, tostring
 
 from docutils import nodes
-from sphinx import addnodes
 from latex2mathml.converter import convert_to_element
 from latex2mathml.symbols_parser import convert_symbol
+from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.locale import _
@@ -46,7 +46,6 @@ if TYPE_CHECKING:
     from sphinx.writers.html5 import HTML5Translator
 
 RENDERER = "mathml"
-MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 
 
 class MathConversionError(ValueError):
@@ -87,7 +86,9 @@ _REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], .
     (re.compile(r"\\begin\s*\{(?:" + "|".join(re.escape(e) for e in _GATHER) + r")\}"), r"\\displaylines{"),
     (re.compile(r"\\end\s*\{(?:" + "|".join(re.escape(e) for e in _GATHER) + r")\}"), "}"),
     # arg max / arg min as one operator with limits underneath, like \operatorname*{arg\,max}
-    (re.compile(r"\\mathop\s*\{\s*\\arg\s*\\(max|min)\s*\}|\\arg\s*\\(max|min)(?![a-zA-Z])|\\operatorname\*\s*\{\s*arg\s*(?:\\[,;: ]|~|\s)*\s*(max|min)\s*\}"),
+    (re.compile(r"\\mathop\s*\{\s*\\arg\s*\\(max|min)\s*\}"
+                r"|\\arg\s*\\(max|min)(?![a-zA-Z])"
+                r"|\\operatorname\*\s*\{\s*arg\s*(?:\\[,;: ]|~|\s)*\s*(max|min)\s*\}"),
      lambda m: "\\arg" + (m.group(1) or m.group(2) or m.group(3))),
     (re.compile(r"\\arg(?![a-zA-Z])"), r"\\operatorname{arg}"),
     # \mathop{\mathrm{E}} and \operatorname*{E}: a named operator with limits
@@ -122,10 +123,10 @@ _ENTITY = re.compile(r"&#(x[0-9A-Fa-f]+|[0-9]+);")
 #: operators whose scripts are limits (under/over) in display style, as in TeX
 _LIMIT_OPERATORS = {
     "max", "min", "sup", "inf", "lim", "lim sup", "lim inf", "limsup", "liminf", "arg max", "arg min",
-    "det", "gcd", "Pr", "\u2211", "\u220f", "\u2210", "\u22c3", "\u22c2", "\u2a01", "\u2a02", "\u2a00", "\u22c1", "\u22c0",
+    "det", "gcd", "Pr",
+    "\u2211", "\u220f", "\u2210", "\u22c3", "\u22c2", "\u2a01", "\u2a02", "\u2a00", "\u22c1", "\u22c0",
 }
 _SCRIPT_TO_LIMITS = {"msub": "munder", "msup": "mover", "msubsup": "munderover"}
-_OPENING = set("([{\u27e8\u230a\u2308")
 _CLOSING = set(")]}\u27e9\u230b\u2309")
 _BARS = {"|", "\u2016"}
 _SIGNS = {"+", "-", "\u2212", "\u00b1", "\u2213"}
@@ -171,7 +172,9 @@ def _validate(math: Element) -> None:
             if element.tag != "mtext" and raw == "&":
                 raise MathConversionError("'&' outside an alignment environment (use aligned, cases or a matrix)")
             if len(element):
-                raise MathConversionError(f"<{element.tag}> with markup inside (unsupported use of \\mathop or similar)")
+                raise MathConversionError(
+                    f"<{element.tag}> with markup inside (unsupported use of \\mathop or similar)"
+                )
         expected = _ARITY.get(element.tag)
         if expected is not None and len(element) != expected:
             what = {"mfrac": "a fraction", "mroot": "a root"}.get(element.tag, "a sub/superscript or limit")
@@ -193,9 +196,9 @@ def _upright_and_limits(math: Element) -> None:
     for parent in list(math.iter()):
         for child in list(parent):
             # \mathrm{d}: latex2mathml maps the letter to itself, leaving an italic single-letter <mi>
-            if child.tag == "mi" and child.get("mathvariant") is None and child.text and _ENTITY.fullmatch(child.text):
-                if re.fullmatch(r"[A-Za-z]", _name(child)):
-                    child.set("mathvariant", "normal")
+            if (child.tag == "mi" and child.get("mathvariant") is None and child.text
+                    and _ENTITY.fullmatch(child.text) and re.fullmatch(r"[A-Za-z]", _name(child))):
+                child.set("mathvariant", "normal")
             # \sim, \pm, \bullet, \Longrightarrow, ';' and ':' come out as identifiers; as operators
             # they get the spacing of relations, binary operators and punctuation
             if child.tag == "mi" and child.get("mathvariant") is None and _is_operator_symbol(_name(child)):
@@ -249,10 +252,6 @@ def _atom(element: Element) -> Element:
     return element[0] if element.tag in (*_SCRIPT_TO_LIMITS.values(), *_SCRIPT_TO_LIMITS) and len(element) else element
 
 
-def _is_open(element: Element | None) -> bool:
-    return element is not None and element.tag == "mo" and _name(element) in _OPENING
-
-
 def _is_close(element: Element | None) -> bool:
     return element is not None and element.tag == "mo" and _name(element) in _CLOSING
 
@@ -276,11 +275,11 @@ def _spacing(math: Element) -> None:
             previous = children[index - 1] if index else None
             following = children[index + 1] if index + 1 < len(children) else None
             atom = _atom(child)
-            if atom.tag == "mo" and _name(atom) in _SIGNS and atom.get("form") is None:
-                # -x after an operator or an opening bracket is a sign, not a subtraction
-                if previous is not None and previous.tag == "mo" and not _is_close(previous) \
-                        and _name(previous) not in _BARS and previous.get("form") != "postfix":
-                    atom.set("form", "prefix")
+            # -x after an operator or an opening bracket is a sign, not a subtraction
+            if (atom.tag == "mo" and _name(atom) in _SIGNS and atom.get("form") is None
+                    and previous is not None and previous.tag == "mo" and not _is_close(previous)
+                    and _name(previous) not in _BARS and previous.get("form") != "postfix"):
+                atom.set("form", "prefix")
             if not _is_operator_name(atom):
                 continue
             if atom.tag == "mo":  # \max, \lim: their spacing is ours, not the dictionary's
@@ -291,9 +290,9 @@ def _spacing(math: Element) -> None:
             if previous is not None and (previous.tag not in ("mo", "mspace") or _is_close(previous)
                                          or _name(previous) in _BARS):
                 parent.insert(list(parent).index(child), Element("mspace", {"width": _THIN}))
-            if following is not None and (following.tag not in ("mo", "mspace") or _name(following) in _BARS):
-                if not (following.tag == "mrow" and len(following) and following[0].tag == "mo"):
-                    parent.insert(list(parent).index(child) + 1, Element("mspace", {"width": _THIN}))
+            if (following is not None and (following.tag not in ("mo", "mspace") or _name(following) in _BARS)
+                    and not (following.tag == "mrow" and len(following) and following[0].tag == "mo")):
+                parent.insert(list(parent).index(child) + 1, Element("mspace", {"width": _THIN}))
 
 
 def _serialise(math: Element) -> str:
@@ -353,10 +352,11 @@ class _MathState:
 
 def _state(translator: HTML5Translator) -> _MathState:
     builder = translator.builder
-    state = getattr(builder, "_mlnotes_math", None)
+    state: _MathState | None = getattr(builder, "_mlnotes_math", None)
     if state is None:
         state = _MathState()
-        setattr(builder, "_mlnotes_math", state)
+        # the state lives and dies with the builder (one per build, also in tests that build twice)
+        builder._mlnotes_math = state  # type: ignore[attr-defined]  # our attribute; Sphinx's builders lack it
     return state
 
 
