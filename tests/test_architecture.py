@@ -8,6 +8,7 @@ docs/architecture.md draws the same layers; a change here is a change there.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -127,3 +128,29 @@ def test_each_room_says_what_it_is(name: str) -> None:
     init = PACKAGE / name / "__init__.py" if name else PACKAGE / "__init__.py"
     doc = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8")))
     assert doc and len(doc.split()) >= 8, f"{init}: a room's docstring says what lives there and what it may import"
+
+
+def diagram_floors(text: str) -> dict[str, int]:
+    """Room → floor as drawn in docs/architecture.md's diagram (``floor N   room/ …`` lines)."""
+    block = text.split("```text", 1)[1].split("```", 1)[0]
+    floors: dict[str, int] = {}
+    floor = None
+    for line in block.splitlines():
+        if m := re.match(r"floor (\d+)", line):
+            floor = int(m.group(1))
+        if floor is not None and (m := re.match(r"(?:floor \d+)?\s+([a-z]+)/\s", line)):
+            floors[m.group(1)] = floor
+    return floors
+
+
+def test_the_docs_describe_this_tree() -> None:
+    """docs/architecture.md draws every room on its floor and names every module; the README's
+    layout names every room."""
+    repo = PACKAGE.parent.parent
+    arch = (repo / "docs" / "architecture.md").read_text(encoding="utf-8")
+    layout = (repo / "README.md").read_text(encoding="utf-8").split("## Layout", 1)[1].split("\n## ", 1)[0]
+    assert diagram_floors(arch) == {name: floor for name, floor in FLOORS.items() if name}
+    missing = [f"README layout: {name}/" for name in sorted(FLOORS) if name and f"{name}/" not in layout]
+    missing += [f"architecture.md: {room(m)}/{p.stem}.py" for m, p in modules().items()
+                if room(m) and p.stem not in ("__init__", "__main__") and f"`{p.stem}`" not in arch]
+    assert missing == []
