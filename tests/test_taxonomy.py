@@ -6,7 +6,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -14,9 +13,9 @@ import pytest
 from sphinx.errors import ConfigError
 from sphinx.util.console import strip_colors
 
-from mlnotes.facets import ENTRY_POINT_GROUP, installed_facets
 from mlnotes.core.records import get_posts
 from mlnotes.core.taxonomy import fold, load_taxonomy
+from mlnotes.facets import ENTRY_POINT_GROUP, installed_facets
 from mlnotes.facets.area import AreaFacet
 from mlnotes.facets.series import SeriesFacet
 from mlnotes.facets.tag import TagFacet

@@ -44,11 +44,11 @@ from sphinx.util.texescape import escape as tex_escape
 
 from mlnotes.core.bibliography import cited_keys, load_bibliography
 from mlnotes.core.listing import published
-from mlnotes.site.base import now_in_site_tz
-from mlnotes.facets.runtime import get_runtime
 from mlnotes.core.records import PostRecord, doc_store, get_posts
 from mlnotes.facets.base import Facet
+from mlnotes.facets.runtime import get_runtime
 from mlnotes.math.mathml import epub_content_written
+from mlnotes.site.base import now_in_site_tz
 
 logger = logging.getLogger(__name__)
 
@@ -158,7 +158,7 @@ def _bib_data(app: Sphinx) -> Any:
 
 def formatted_bibliography(app: Sphinx, keys: Sequence[str]) -> list[Any]:
     """pybtex entries in the 'plain' style: sorted by author, year and title."""
-    from pybtex.plugin import find_plugin  # noqa: PLC0415
+    from pybtex.plugin import find_plugin
 
     data = _bib_data(app)
     known = [k for k in keys if data is not None and k in data.entries]
@@ -169,7 +169,7 @@ def formatted_bibliography(app: Sphinx, keys: Sequence[str]) -> list[Any]:
 
 
 def bibliography_nodes(app: Sphinx, keys: Sequence[str]) -> nodes.enumerated_list:
-    from pybtex_docutils import Backend  # noqa: PLC0415 - sphinxcontrib-bibtex's own renderer
+    from pybtex_docutils import Backend  # sphinxcontrib-bibtex's own renderer
 
     backend = Backend()
     listing = nodes.enumerated_list(enumtype="arabic", prefix="[", suffix="]", classes=["mlnotes-bibliography"])
@@ -361,7 +361,7 @@ class BookEpubBuilder(Epub3Builder):
             self.config.epub_tocscope = scope
 
 
-def _epub_pages(app: Sphinx):  # noqa: ANN201 - html-collect-pages handler (a generator)
+def _epub_pages(app: Sphinx):  # html-collect-pages handler (a generator)
     if not isinstance(app.builder, BookEpubBuilder):
         return
     book = book_docname(app.env)

@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     steps: list[Step] = []
 
     conf = {"__file__": str(root / "conf.py")}
-    exec(compile((root / "conf.py").read_text(encoding="utf-8"), "conf.py", "exec"), conf)  # noqa: S102  # the site's own conf.py, as Sphinx runs it
+    exec(compile((root / "conf.py").read_text(encoding="utf-8"), "conf.py", "exec"), conf)  # the site's own conf.py, as Sphinx runs it
     base = str(conf.get("html_baseurl", ""))
 
     strict = Step("strict build (-n -W --keep-going)")

@@ -50,7 +50,7 @@ def fresh_ablog_state(app: Sphinx, config: object) -> None:
     """ablog keeps its blog in a class attribute shared by every Sphinx app in the process;
     start each app with an empty one so two builds in one process (tests, autobuild) never
     see each other's posts."""
-    from ablog.blog import Blog  # noqa: PLC0415
+    from ablog.blog import Blog
 
     Blog._dict.clear()
 
@@ -63,9 +63,9 @@ def _detach(value: Any) -> None:
     chunk would keep a whole copy of a worker's environment alive: at 1,000 posts a parallel
     read grew past 10 GB.  The nodes need no document: ablog puts copies into a new one to
     render them."""
-    import copy  # noqa: PLC0415
+    import copy
 
-    from docutils import nodes  # noqa: PLC0415 - detaching nodes is mlnotes.compat.docutils
+    from docutils import nodes  # detaching nodes is mlnotes.compat.docutils
 
     for item in value if isinstance(value, list) else [value]:
         if isinstance(item, nodes.document):  # ablog keeps a whole document per post
@@ -106,7 +106,7 @@ def _merge(app: Sphinx, env: Any, docnames: set[str], other: Any) -> None:
             mine[docname] = theirs[docname]
 
 
-def _redirect_pages(app: Sphinx):  # noqa: ANN201 - html-collect-pages handler (a generator)
+def _redirect_pages(app: Sphinx):  # html-collect-pages handler (a generator)
     """What we keep of ablog's page generator: a post's ``redirect:`` pages, nothing under ``blog/``."""
     import ablog
     from ablog.blog import Blog

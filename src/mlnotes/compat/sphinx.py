@@ -163,12 +163,12 @@ class LazyChinese(SearchChinese):
     Written for Sphinx 9.0's ``SearchChinese`` (attributes ``latin_terms`` and ``stemmer``,
     ``stem`` depending on ``latin_terms``).  Remove when Sphinx loads jieba lazily."""
 
-    def __init__(self, options: dict[str, str]) -> None:  # noqa: D107 - as SearchChinese, minus the load
+    def __init__(self, options: dict[str, str]) -> None:  # as SearchChinese, minus the load
         super(SearchChinese, self).__init__(options)
         self.latin_terms: set[str] = set()
         self._dict: str | None = options.get("dict", JIEBA_DEFAULT_DICT) or None
         self._loaded = False
-        import snowballstemmer  # noqa: PLC0415 - Sphinx's own dependency
+        import snowballstemmer  # Sphinx's own dependency
 
         self.stemmer = snowballstemmer.stemmer("english")
         #: (Latin word, whether it is a known Latin term) → its stem: the same words (attention,
@@ -187,7 +187,7 @@ class LazyChinese(SearchChinese):
             stemmed = self._stems[key] = super().stem(word)
         return stemmed
 
-    def split(self, input: str) -> list[str]:  # noqa: A002 - Sphinx's signature
+    def split(self, input: str) -> list[str]:  # Sphinx's signature
         if not self._loaded:
             self._loaded = True
             if self._dict and Path(self._dict).is_file():
@@ -261,11 +261,11 @@ def chinese_stemmer_missing() -> bool:
     """Whether the installed Sphinx's JavaScript for Chinese search uses ``ChineseStemmer``
     without defining it (the 9.0.x bug): the stemmer code is what Sphinx itself generates for
     ``SearchChinese``, read from its own files, without building anything."""
-    from sphinx.search import IndexBuilder  # noqa: PLC0415
+    from sphinx.search import IndexBuilder
 
     try:
         code = IndexBuilder.get_js_stemmer_code(types.SimpleNamespace(lang=SearchChinese))  # type: ignore[arg-type]
-    except Exception:  # noqa: BLE001 - a reworked Sphinx: leave its output alone
+    except Exception:  # a reworked Sphinx: leave its output alone
         return False
     return define_chinese_stemmer(code) is not None
 

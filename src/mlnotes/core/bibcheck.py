@@ -96,7 +96,7 @@ def check_bibliography(bib: Bibliography, cited: set[str], strict: bool) -> list
             first, *others = keys
             for other in others:
                 problems.append(at(other, "bib", f"entries {first!r} and {other!r} are the same paper (same {what})",
-                                   hint=f"keep one key and cite it everywhere"))
+                                   hint="keep one key and cite it everywhere"))
     for key in bib.data.entries:
         if key not in cited:
             message = f"entry {key!r} is cited by no post"

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import TypeVar
 
 from mlnotes.core.records import PostRecord
-from mlnotes.facets import Facet
 
 T = TypeVar("T")
 

@@ -11,9 +11,10 @@ from pathlib import Path
 
 from sphinx.application import Sphinx
 
-from mlnotes.core.bibliography import Bibliography, bib_cache
+from mlnotes.core.bibliography import bib_cache
 from mlnotes.core.events import CONFIG_READY
 from mlnotes.core.problems import Problem, report
+
 
 def split_bib(text: str) -> list[tuple[int, str]]:
     """(first line, text) of each '@' chunk of a .bib file."""

@@ -9,8 +9,8 @@ from typing import Any
 from sphinx.application import Sphinx
 
 from mlnotes.core.problems import Problem, report
-from mlnotes.facets.runtime import get_runtime
 from mlnotes.core.records import get_posts
+from mlnotes.facets.runtime import get_runtime
 
 
 def slug_problems(app: Sphinx, env: Any) -> list[Problem]:

@@ -23,10 +23,10 @@ from sphinx.application import Sphinx
 from sphinx.transforms import SphinxTransform
 
 from mlnotes.core.config import MlnotesConfig, get_config
-from mlnotes.facets.base import PostSource
-from mlnotes.facets.runtime import get_runtime
 from mlnotes.core.problems import Problem, report
 from mlnotes.core.records import doc_store
+from mlnotes.facets.base import PostSource
+from mlnotes.facets.runtime import get_runtime
 
 #: ablog keys that are flags (present = on) and integers
 FLAG_KEYS = ("exclude", "nocomments")

@@ -11,10 +11,10 @@ from urllib.parse import urljoin
 
 from sphinx.application import Sphinx
 
-from mlnotes.site.base import blog_title, html_builder, now_in_site_tz, site_url, write_if_changed
-from mlnotes.facets.runtime import get_runtime
-from mlnotes.core.records import PostRecord, get_posts
 from mlnotes.core.listing import published
+from mlnotes.core.records import PostRecord, get_posts
+from mlnotes.facets.runtime import get_runtime
+from mlnotes.site.base import blog_title, html_builder, now_in_site_tz, site_url, write_if_changed
 
 
 def _bibtex_escape(text: str) -> str:

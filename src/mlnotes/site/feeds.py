@@ -16,8 +16,8 @@ from urllib.parse import urljoin
 
 from sphinx.util import logging
 
-from mlnotes.site.base import blog_title, write_if_changed
 from mlnotes.core.records import PostRecord
+from mlnotes.site.base import blog_title, write_if_changed
 
 if TYPE_CHECKING:
     from mlnotes.site.base import Site

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -20,15 +19,15 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from mlnotes.core.version import __version__
-from mlnotes.site import render
-from mlnotes.facets import Facet
 from mlnotes.core.listing import page_name, paginate, published
+from mlnotes.core.records import PostRecord, doc_store, get_posts
+from mlnotes.core.version import __version__
+from mlnotes.facets import Facet
 from mlnotes.facets.runtime import get_runtime
+from mlnotes.site import render
+from mlnotes.site.base import Site, html_builder, now_in_site_tz, write_if_changed, write_page_if_changed
 from mlnotes.site.citing import write_posts_bib
 from mlnotes.site.feeds import write_feeds
-from mlnotes.site.base import Site, html_builder, now_in_site_tz, write_if_changed, write_page_if_changed
-from mlnotes.core.records import PostRecord, doc_store, get_posts
 
 logger = logging.getLogger(__name__)
 
@@ -172,7 +171,7 @@ def _render_chunk(app: Sphinx, chunk: list[tuple[str, str, str]]) -> int:
 def render_pages(app: Sphinx, todo: list[tuple[str, str, str]]) -> int:
     """Render and write (pagename, title, body) pages; in worker processes when the build runs
     with ``-j`` and there are enough of them.  Returns how many files changed."""
-    from sphinx.util.parallel import ParallelTasks, make_chunks, parallel_available  # noqa: PLC0415
+    from sphinx.util.parallel import ParallelTasks, make_chunks, parallel_available
 
     nproc = getattr(app, "parallel", 0) or 0
     if nproc <= 1 or not parallel_available or len(todo) < 4 * nproc:

@@ -60,7 +60,7 @@ def body(app: Sphinx) -> str:
     )
 
 
-def _collect(app: Sphinx):  # noqa: ANN201 - html-collect-pages handler (a generator)
+def _collect(app: Sphinx):  # html-collect-pages handler (a generator)
     if not html_builder(app) or app.builder.name != "html" or PAGENAME in app.env.found_docs:
         return
     ctx: dict[str, Any] = {"title": "页面不存在", "body": body(app), "parents": [], "display_toc": False,

@@ -20,14 +20,12 @@ from urllib.parse import urljoin
 
 from sphinx.application import Sphinx
 
-from mlnotes.site.base import site_name as _site_name
-from mlnotes.site.base import site_url
-from mlnotes.site.lastupdated import doc_date
-from mlnotes.site.base import html_builder
-from mlnotes.facets.runtime import get_runtime
 from mlnotes.core.records import PostRecord, doc_store, get_posts
+from mlnotes.facets.runtime import get_runtime
 from mlnotes.read.measures import MAX_DESCRIPTION, plain
-
+from mlnotes.site.base import html_builder, site_url
+from mlnotes.site.base import site_name as _site_name
+from mlnotes.site.lastupdated import doc_date
 
 
 def html_to_plain(html: str, limit: int = MAX_DESCRIPTION) -> str:

@@ -10,16 +10,14 @@ from html import escape
 from docutils import nodes
 from sphinx.application import Sphinx
 
-from mlnotes.site import render
-from mlnotes.site.citing import cite_block
 from mlnotes.core.listing import published
-from mlnotes.site.base import Site, html_builder, now_in_site_tz
-from mlnotes.site.readingtime import reading_html
-from mlnotes.site.related import notes_by_term, related_posts, term_counts
-from mlnotes.site.base import once_per_write
 from mlnotes.core.records import PostRecord, get_posts
 from mlnotes.facets.base import Facet, PageLinks
-from mlnotes.site.base import UrlFor
+from mlnotes.site import render
+from mlnotes.site.base import Site, UrlFor, html_builder, now_in_site_tz, once_per_write
+from mlnotes.site.citing import cite_block
+from mlnotes.site.readingtime import reading_html
+from mlnotes.site.related import notes_by_term, related_posts, term_counts
 
 
 def _decorate(app: Sphinx, doctree: nodes.document, docname: str) -> None:

@@ -16,10 +16,9 @@ from docutils import nodes
 from sphinx.application import Sphinx
 
 from mlnotes.core.listing import published
-from mlnotes.site.base import Site, html_builder, now_in_site_tz
-from mlnotes.facets.runtime import get_runtime
-from mlnotes.site.base import once_per_write
 from mlnotes.core.records import PostRecord, get_posts
+from mlnotes.facets.runtime import get_runtime
+from mlnotes.site.base import Site, html_builder, now_in_site_tz, once_per_write
 
 #: (older docname, older title, newer docname, newer title); None where there is none
 Neighbours = tuple[str | None, str | None, str | None, str | None]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from html import escape
 
-from mlnotes.facets import Facet
 from mlnotes.core.listing import page_name
 from mlnotes.core.records import PostRecord
+from mlnotes.facets import Facet
 
 #: pagename → URL relative to the page being written
 UrlFor = Callable[[str], str]

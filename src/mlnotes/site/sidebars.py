@@ -32,9 +32,8 @@ from sphinx.config import Config
 
 from mlnotes.compat.pydata import templates_before_components
 from mlnotes.core.listing import published
-from mlnotes.site.base import Site, html_builder, now_in_site_tz
-from mlnotes.site.base import once_per_write
 from mlnotes.core.records import PostRecord, get_posts
+from mlnotes.site.base import Site, html_builder, now_in_site_tz, once_per_write
 
 TEMPLATES = Path(__file__).parents[1] / "templates"
 PREFIX = "mlnotes/"

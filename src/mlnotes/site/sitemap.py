@@ -19,13 +19,12 @@ from xml.sax.saxutils import escape
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-from mlnotes.site.base import site_url, write_if_changed
-from mlnotes.site.lastupdated import doc_date
 from mlnotes.core.listing import drafts
-from mlnotes.site.base import html_builder, now_in_site_tz
-from mlnotes.site.listings import MANIFEST
-from mlnotes.facets.runtime import get_runtime
 from mlnotes.core.records import get_posts
+from mlnotes.facets.runtime import get_runtime
+from mlnotes.site.base import html_builder, now_in_site_tz, site_url, write_if_changed
+from mlnotes.site.lastupdated import doc_date
+from mlnotes.site.listings import MANIFEST
 
 logger = logging.getLogger(__name__)
 
