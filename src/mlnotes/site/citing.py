@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
+from docutils import nodes
 from sphinx.application import Sphinx
 
 from mlnotes.core.listing import published
@@ -71,7 +72,9 @@ def meta_tags(app: Sphinx, post: PostRecord) -> str:
     return "\n".join(f'<meta name="{name}" content="{escape(value, quote=True)}" />' for name, value in tags) + "\n"
 
 
-def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+def _page_context(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None
+) -> None:
     if not html_builder(app):
         return
     # feed autodiscovery on every page (ablog's page.html renders it from feed_path)

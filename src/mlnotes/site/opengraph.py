@@ -18,6 +18,7 @@ from html import escape, unescape
 from typing import Any
 from urllib.parse import urljoin
 
+from docutils import nodes
 from sphinx.application import Sphinx
 
 from mlnotes.core.records import PostRecord, doc_store, get_posts
@@ -84,7 +85,9 @@ def render(tags: list[tuple[str, str]]) -> str:
     return "\n".join(out) + "\n"
 
 
-def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+def _page_context(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None
+) -> None:
     if not html_builder(app):
         return
     context["metatags"] = context.get("metatags", "") + render(og_tags(app, pagename, context))

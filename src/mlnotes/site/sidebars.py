@@ -27,6 +27,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
@@ -103,7 +104,8 @@ def post_card(app: Sphinx, post: PostRecord) -> dict[str, Any]:
         slugs = [s for s in post.facets.get(facet.name, []) if s in facet.terms()]
         if not facet.postcard_links or not slugs:
             continue
-        groups.append({"title": facet.title, "links": [_link(site.term_page(facet, s), facet.display(s)) for s in slugs]})
+        links = [_link(site.term_page(facet, s), facet.display(s)) for s in slugs]
+        groups.append({"title": facet.title, "links": links})
     return {
         "date": post.when.strftime("%Y-%m-%d") if post.when else "",
         "datetime": post.date or "",
@@ -112,7 +114,9 @@ def post_card(app: Sphinx, post: PostRecord) -> dict[str, Any]:
     }
 
 
-def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+def _page_context(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None
+) -> None:
     if not html_builder(app):
         return
     sidebars = context.get("sidebars") or []
