@@ -86,7 +86,8 @@ def check_bibliography(bib: Bibliography, cited: set[str], strict: bool) -> list
         if "title" in fields:
             seen["title"][norm_title(fields["title"])].append(key)
 
-    dois = {k: {k2.lower(): v for k2, v in e.fields.items()}.get("doi", "").casefold() for k, e in bib.data.entries.items()}
+    dois = {k: {k2.lower(): v for k2, v in e.fields.items()}.get("doi", "").casefold()
+            for k, e in bib.data.entries.items()}
     for what, groups in seen.items():
         for keys in groups.values():
             if len(keys) < 2:
