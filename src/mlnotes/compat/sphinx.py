@@ -27,7 +27,7 @@ import re
 import types
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
@@ -36,6 +36,9 @@ from sphinx.util import logging
 
 from mlnotes.compat import VersionRange
 from mlnotes.compat.jieba import load_user_dictionary
+
+if TYPE_CHECKING:
+    from sphinx.search import IndexBuilder
 
 WRITTEN_FOR = VersionRange("sphinx", ">=8.2.3,<9.1", module=__name__)
 
@@ -204,8 +207,8 @@ class LazyChinese(SearchChinese):
 # itself.
 
 
-def _prune_with_a_set(indexer: object, docnames: Iterable[str]) -> None:
-    type(indexer).prune(indexer, frozenset(docnames))  # type: ignore[attr-defined]
+def _prune_with_a_set(indexer: IndexBuilder, docnames: Iterable[str]) -> None:
+    type(indexer).prune(indexer, frozenset(docnames))
 
 
 def fast_prune(app: Sphinx, *args: object) -> list[object]:
@@ -264,7 +267,10 @@ def chinese_stemmer_missing() -> bool:
     from sphinx.search import IndexBuilder
 
     try:
-        code = IndexBuilder.get_js_stemmer_code(types.SimpleNamespace(lang=SearchChinese))  # type: ignore[arg-type]
+        # the method reads nothing of its IndexBuilder but .lang (a class attribute will do), so a
+        # stand-in object is enough to call it without building an index
+        stand_in = types.SimpleNamespace(lang=SearchChinese)
+        code = IndexBuilder.get_js_stemmer_code(stand_in)  # type: ignore[arg-type]  # see above
     except Exception:  # a reworked Sphinx: leave its output alone
         return False
     return define_chinese_stemmer(code) is not None

@@ -8,7 +8,7 @@ import os
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.util.osutil import relative_uri
@@ -138,7 +138,7 @@ def once_per_write(app: Sphinx, key: str, compute: Callable[[], T]) -> T:
     cache: dict[str, Any] = app.__dict__.setdefault(_WRITE_CACHE, {})
     if key not in cache:
         cache[key] = compute()
-    return cache[key]  # type: ignore[no-any-return]
+    return cast(T, cache[key])  # what compute() gave for this key
 
 
 def _forget_write_phase(app: Sphinx, env: BuildEnvironment) -> list[str]:
