@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from mlnotes.core.bibcheck import check_bibliography
 from mlnotes.core.bibliography import load_bibliography
-from mlnotes.read.bibcheck import check_bibliography
 
 GOOD = """@inproceedings{good2020,
   title = {A Good Paper},

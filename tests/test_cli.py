@@ -31,7 +31,8 @@ def test_new_post_has_valid_front_matter(tmp_path: Path) -> None:
 def test_chinese_title_needs_a_slug(tmp_path: Path) -> None:
     with pytest.raises(SystemExit, match="add SLUG="):
         new_post(tmp_path, "注意力机制", None, {"area": "x", "tags": "y"}, date(2026, 1, 1))
-    assert new_post(tmp_path, "注意力机制", "attention", {"area": "x", "tags": "y"}, date(2026, 1, 1)).name == "attention.md"
+    created = new_post(tmp_path, "注意力机制", "attention", {"area": "x", "tags": "y"}, date(2026, 1, 1))
+    assert created.name == "attention.md"
 
 
 def test_slug_clash_and_bad_slug(tmp_path: Path) -> None:
@@ -49,7 +50,8 @@ def test_cli_entry(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_new_post_asks_for_the_sites_required_fields(tmp_path: Path) -> None:
-    (tmp_path / "conf.py").write_text('mlnotes_required_fields = ["date", "area", "tags", "dataset"]\n', encoding="utf-8")
+    conf = 'mlnotes_required_fields = ["date", "area", "tags", "dataset"]\n'
+    (tmp_path / "conf.py").write_text(conf, encoding="utf-8")
     assert main(["new", "--title", "ViT notes", "--root", str(tmp_path), "--field", "area=cv"]) == 0
     meta = front_matter(tmp_path / "posts" / str(date.today().year) / "vit-notes.md")
     assert (meta["area"], meta["tags"], meta["dataset"]) == ("cv", "TODO", "TODO")

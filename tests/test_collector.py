@@ -73,7 +73,8 @@ def test_ablog_reads_a_post_before_the_collector(make_app: Callable[..., Any], t
     from ablog import process_posts
 
     app = make_app("html", srcdir=_copy(tmp_path, "src"))
-    handlers = [listener.handler for listener in sorted(app.events.listeners["doctree-read"], key=attrgetter("priority"))]
+    listeners = sorted(app.events.listeners["doctree-read"], key=attrgetter("priority"))
+    handlers = [listener.handler for listener in listeners]
     mine = next(i for i, h in enumerate(handlers) if isinstance(getattr(h, "__self__", None), DocCollector))
     assert handlers.index(process_posts) < mine
 
@@ -98,7 +99,8 @@ def test_incremental_rebuild_gives_the_same_store(make_app: Callable[..., Any], 
     def edit(srcdir: Path) -> None:
         post = srcdir / "posts" / "t-alpha.md"
         text = post.read_text(encoding="utf-8")
-        post.write_text(text.replace("\n# ", "\n# 改过的", 1) + "\n又加了一段正文，读起来多一点时间。\n", encoding="utf-8")
+        more = "\n又加了一段正文，读起来多一点时间。\n"
+        post.write_text(text.replace("\n# ", "\n# 改过的", 1) + more, encoding="utf-8")
 
     srcdir = _copy(tmp_path, "incremental")
     first = _plain(_build(make_app, srcdir))

@@ -143,7 +143,7 @@ def test_stemmer_shim_switches_itself_off_once_sphinx_defines_the_stemmer(
             self.connected.append(event)
 
     app = App()
-    search.setup_search(app)  # type: ignore[arg-type]
+    search.setup_search(app)  # type: ignore[arg-type]  # a stand-in that records connect() calls
     assert "build-finished" not in app.connected and "html-collect-pages" in app.connected
 
 

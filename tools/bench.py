@@ -502,7 +502,7 @@ def machine() -> str:
 
     try:
         # no /proc/meminfo (OSError) or no MemTotal line in it (None has no .group: AttributeError)
-        mem = re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1)  # type: ignore[union-attr]
+        mem = re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1)  # type: ignore[union-attr]  # see above
         mem_gib = f"{int(mem) / 1024 / 1024:.1f} GiB"
     except (OSError, AttributeError):
         mem_gib = "?"

@@ -27,40 +27,40 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # stops the build with a message that says what to do
     check_versions(app)
 
-    from mlnotes.compat.ablog import fresh_ablog_state, setup_ablog_compat
-    from mlnotes.core.events import setup_events
-    from mlnotes.read.collector import setup_collector
-    from mlnotes.read.bibcheck import setup_bibcheck
-    from mlnotes.compat.pybtex import setup_bibplugins
     from mlnotes.book.book import setup_book
-    from mlnotes.read.citeroles import setup_citeroles
-    from mlnotes.site.citing import setup_citing
+    from mlnotes.compat.ablog import fresh_ablog_state, setup_ablog_compat
+    from mlnotes.compat.pybtex import setup_bibplugins
+    from mlnotes.compat.pydata import setup_validity
+    from mlnotes.compat.sphinx import set_in_conf, setup_settle
     from mlnotes.core.config import setup_config
+    from mlnotes.core.events import setup_events
+    from mlnotes.core.i18n import setup_i18n
+    from mlnotes.facets.runtime import setup_runtime
+    from mlnotes.frontend.record import setup_buildinfo
+    from mlnotes.frontend.rewarn import setup_rewarn
+    from mlnotes.math.mathml import setup_mathml
+    from mlnotes.read.bibcheck import setup_bibcheck
+    from mlnotes.read.citeroles import setup_citeroles
+    from mlnotes.read.collector import setup_collector
     from mlnotes.read.consistency import setup_consistency
     from mlnotes.read.frontmatter import setup_frontmatter
-    from mlnotes.core.i18n import setup_i18n
-    from mlnotes.math.mathml import setup_mathml
-    from mlnotes.site.offline import setup_offline
-    from mlnotes.site.listings import setup_pages
-    from mlnotes.site.postpage import setup_postmeta
-    from mlnotes.facets.runtime import setup_runtime
+    from mlnotes.read.gcfreeze import setup_gcfreeze
+    from mlnotes.read.readplan import setup_readplan
+    from mlnotes.site.audit import setup_audit
     from mlnotes.site.base import setup_base
-    from mlnotes.site.search import setup_search
-    from mlnotes.compat.sphinx import set_in_conf, setup_settle
-    from mlnotes.site.sidebars import setup_sidebars
-    from mlnotes.compat.pydata import setup_validity
+    from mlnotes.site.citing import setup_citing
     from mlnotes.site.copybutton import setup_copybutton
     from mlnotes.site.editlink import setup_editlink
     from mlnotes.site.lastupdated import setup_lastupdated
+    from mlnotes.site.listings import setup_pages
     from mlnotes.site.notfound import setup_notfound
+    from mlnotes.site.offline import setup_offline
     from mlnotes.site.opengraph import setup_opengraph
+    from mlnotes.site.postpage import setup_postmeta
     from mlnotes.site.prevnext import setup_prevnext
+    from mlnotes.site.search import setup_search
+    from mlnotes.site.sidebars import setup_sidebars
     from mlnotes.site.sitemap import setup_sitemap
-    from mlnotes.site.audit import setup_audit
-    from mlnotes.frontend.record import setup_buildinfo
-    from mlnotes.read.readplan import setup_readplan
-    from mlnotes.read.gcfreeze import setup_gcfreeze
-    from mlnotes.frontend.rewarn import setup_rewarn
 
     setup_events(app)  # before anything connects to our events
     app.setup_extension("ablog")

@@ -28,10 +28,11 @@ public output.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
 from sphinx import addnodes
@@ -44,11 +45,15 @@ from sphinx.util.texescape import escape as tex_escape
 
 from mlnotes.core.bibliography import cited_keys, load_bibliography
 from mlnotes.core.listing import published
-from mlnotes.site.base import now_in_site_tz
-from mlnotes.facets.runtime import get_runtime
 from mlnotes.core.records import PostRecord, doc_store, get_posts
 from mlnotes.facets.base import Facet
+from mlnotes.facets.runtime import get_runtime
 from mlnotes.math.mathml import epub_content_written
+from mlnotes.site.base import now_in_site_tz
+
+if TYPE_CHECKING:
+    from pybtex.database import BibliographyData
+    from pybtex.style import FormattedEntry
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +107,7 @@ def book_parts(posts: Iterable[PostRecord], by: Facet | None) -> list[Part]:
     other = Part(*OTHER_PART)
     for post in posts:
         top = by.top_term(post) if by is not None else None
-        (parts[top] if top in parts else other).posts.append(post)
+        (parts.get(top, other) if top is not None else other).posts.append(post)
     result = [p for p in [*parts.values(), other] if p.posts]
     for part in result:
         part.posts.sort(key=lambda r: (r.when, r.docname))
@@ -147,7 +152,7 @@ def cited_papers(env: BuildEnvironment, posts: Sequence[PostRecord]) -> list[str
     return keys
 
 
-def _bib_data(app: Sphinx) -> Any:
+def _bib_data(app: Sphinx) -> BibliographyData | None:
     """The pybtex data the references are keys of: the references facet's, else the .bib files."""
     references = get_runtime(app.env).with_role("references")
     if references is not None:
@@ -156,9 +161,9 @@ def _bib_data(app: Sphinx) -> Any:
     return load_bibliography([Path(app.confdir) / name for name in names]).data
 
 
-def formatted_bibliography(app: Sphinx, keys: Sequence[str]) -> list[Any]:
+def formatted_bibliography(app: Sphinx, keys: Sequence[str]) -> list[FormattedEntry]:
     """pybtex entries in the 'plain' style: sorted by author, year and title."""
-    from pybtex.plugin import find_plugin  # noqa: PLC0415
+    from pybtex.plugin import find_plugin
 
     data = _bib_data(app)
     known = [k for k in keys if data is not None and k in data.entries]
@@ -169,7 +174,7 @@ def formatted_bibliography(app: Sphinx, keys: Sequence[str]) -> list[Any]:
 
 
 def bibliography_nodes(app: Sphinx, keys: Sequence[str]) -> nodes.enumerated_list:
-    from pybtex_docutils import Backend  # noqa: PLC0415 - sphinxcontrib-bibtex's own renderer
+    from pybtex_docutils import Backend  # sphinxcontrib-bibtex's own renderer
 
     backend = Backend()
     listing = nodes.enumerated_list(enumtype="arabic", prefix="[", suffix="]", classes=["mlnotes-bibliography"])
@@ -219,7 +224,7 @@ def _raw_latex(text: str) -> nodes.raw:
 def _unnumbered_chapter(title: str) -> nodes.raw:
     """A chapter of the front or back matter: in the contents and the running head, no number."""
     text = tex_escape(title)
-    return _raw_latex(r"\chapter*{%s}\addcontentsline{toc}{chapter}{%s}\markboth{%s}{}" % (text, text, text))
+    return _raw_latex(rf"\chapter*{{{text}}}\addcontentsline{{toc}}{{chapter}}{{{text}}}\markboth{{{text}}}{{}}")
 
 
 def _empty(section: nodes.section) -> bool:
@@ -314,7 +319,8 @@ class BookEpubBuilder(Epub3Builder):
             {"level": 1, "refuri": html.escape(book_uri), "text": html.escape(self.env.titles[book].astext())}
         ]
         for part in parts:
-            refnodes.append({"level": 1, "refuri": html.escape(self.get_target_uri(part.page)), "text": html.escape(part.title)})
+            refnodes.append({"level": 1, "refuri": html.escape(self.get_target_uri(part.page)),
+                             "text": html.escape(part.title)})
             refnodes += [
                 {"level": 2, "refuri": html.escape(self.get_target_uri(p.docname)), "text": html.escape(p.title)}
                 for p in part.posts
@@ -334,12 +340,14 @@ class BookEpubBuilder(Epub3Builder):
         super().build_content()
         epub_content_written(self)
 
-    def prepare_writing(self, docnames: Any) -> None:
+    def prepare_writing(self, docnames: AbstractSet[str]) -> None:
         super().prepare_writing(docnames)
         # Sphinx's XHTML pages carry no language; say it on every page, as nav.xhtml does
-        lang = html.escape(str(self.config.epub_language or self.config.language or "").replace("_", "-"), quote=True)
+        lang = str(self.config.epub_language or self.config.language or "").replace("_", "-")
+        lang = html.escape(lang, quote=True)
         if lang:
-            self.globalcontext["html_tag"] = self.html_tag.replace("<html ", f'<html lang="{lang}" xml:lang="{lang}" ', 1)
+            html_tag = self.html_tag.replace("<html ", f'<html lang="{lang}" xml:lang="{lang}" ', 1)
+            self.globalcontext["html_tag"] = html_tag
 
     # With epub_tocscope "default", Sphinx builds nav.xhtml and toc.ncx from root_doc's toctree
     # again rather than from self.refnodes; "includehidden" uses self.refnodes, which is ours.
@@ -349,7 +357,7 @@ class BookEpubBuilder(Epub3Builder):
     def build_toc(self) -> None:
         self._from_refnodes(super().build_toc)
 
-    def _from_refnodes(self, build: Any) -> None:
+    def _from_refnodes(self, build: Callable[[], None]) -> None:
         if book_docname(self.env) is None:
             build()
             return
@@ -361,8 +369,10 @@ class BookEpubBuilder(Epub3Builder):
             self.config.epub_tocscope = scope
 
 
-def _epub_pages(app: Sphinx):  # noqa: ANN201 - html-collect-pages handler (a generator)
-    if not isinstance(app.builder, BookEpubBuilder):
+def _epub_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
+    """``html-collect-pages`` handler: the book's part pages and its bibliography (EPUB only)."""
+    builder = app.builder
+    if not isinstance(builder, BookEpubBuilder):
         return
     book = book_docname(app.env)
     if book is None:
@@ -370,18 +380,20 @@ def _epub_pages(app: Sphinx):  # noqa: ANN201 - html-collect-pages handler (a ge
     parts = parts_for(app.env, included_posts(app.env, book))
     for number, part in enumerate(parts, start=1):
         items = "".join(
-            f'<li><a href="{html.escape(app.builder.get_relative_uri(part.page, p.docname))}">{html.escape(p.title)}</a></li>'
+            f'<li><a href="{html.escape(builder.get_relative_uri(part.page, p.docname))}">'
+            f"{html.escape(p.title)}</a></li>"
             for p in part.posts
         )
-        body = (f'<section class="mlnotes-part"><h1><span class="mlnotes-part-number">第{chinese_number(number)}部分</span> '
-                f"{html.escape(part.title)}</h1><ol>{items}</ol></section>")
+        body = (f'<section class="mlnotes-part"><h1><span class="mlnotes-part-number">第{chinese_number(number)}部分'
+                f"</span> {html.escape(part.title)}</h1><ol>{items}</ol></section>")
         yield part.page, {"title": part.title, "body": body}, "page.html"
     keys = cited_papers(app.env, [p for part in parts for p in part.posts])
     if keys:
         yield BIBLIOGRAPHY_PAGE, {"title": BIBLIOGRAPHY_TITLE, "body": bibliography_html(app, keys)}, "page.html"
 
 
-def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
+                  doctree: nodes.document | None) -> None:
     """No ablog prev/next (by date, across the whole blog, with a non-XHTML entity) in the book."""
     if isinstance(app.builder, BookEpubBuilder):
         context["ablog"] = {}

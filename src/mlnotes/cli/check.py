@@ -71,7 +71,8 @@ def audit(out: Path, doctrees: Path, latex: Path | None) -> tuple[Step, Step]:
     try:
         expected = json.loads((doctrees / AUDIT_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        lost.failures.append(f"the build left no audit record in {doctrees} ({exc}); is mlnotes in conf.py's extensions?")
+        lost.failures.append(f"the build left no audit record in {doctrees} ({exc}); "
+                             "is mlnotes in conf.py's extensions?")
         return lost, drafts
     site_feed = _read(out / expected["site_feed"])
     index = out / "searchindex.js"
@@ -116,7 +117,7 @@ def audit(out: Path, doctrees: Path, latex: Path | None) -> tuple[Step, Step]:
 
 
 def run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False)  # callers read returncode
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -125,21 +126,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--builddir", type=Path, default=Path("_build") / "check")
     parser.add_argument("--skip", action="append", default=[], choices=SKIPPABLE,
                         help="skip a check by name (repeatable): " + ", ".join(SKIPPABLE))
-    parser.add_argument("--schema", type=Path, default=ATOM_SCHEMA, help="atom.rnc (RFC 4287); default: the one shipped with mlnotes")
+    parser.add_argument("--schema", type=Path, default=ATOM_SCHEMA,
+                        help="atom.rnc (RFC 4287); default: the one shipped with mlnotes")
     args = parser.parse_args(argv)
     root = args.root.resolve()
     build = (root / args.builddir).resolve()
     steps: list[Step] = []
 
     conf = {"__file__": str(root / "conf.py")}
-    exec(compile((root / "conf.py").read_text(encoding="utf-8"), "conf.py", "exec"), conf)  # noqa: S102  # the site's own conf.py, as Sphinx runs it
+    # the site's own conf.py, as Sphinx runs it
+    exec(compile((root / "conf.py").read_text(encoding="utf-8"), "conf.py", "exec"), conf)
     base = str(conf.get("html_baseurl", ""))
 
     strict = Step("strict build (-n -W --keep-going)")
     out = build / "html"
     result = run([sys.executable, "-m", "sphinx", "-b", "html", "-n", "-W", "--keep-going", "-q",
                   "-d", str(build / "doctrees"), str(root), str(out), "--no-color"], root)
-    strict.failures = [l for l in result.stderr.splitlines() if "WARNING" in l or "ERROR" in l]
+    strict.failures = [line for line in result.stderr.splitlines() if "WARNING" in line or "ERROR" in line]
     if result.returncode and not strict.failures:
         strict.failures.append(result.stderr.strip()[-2000:] or "sphinx-build failed")
     steps.append(strict)
@@ -147,7 +150,8 @@ def main(argv: list[str] | None = None) -> int:
         return report(steps)
 
     links = Step("internal links and anchors")
-    links.failures = [f"{p.file}:{p.line}: {p.message}" if p.line else f"{p.file}: {p.message}" for p in check_site(out, base)]
+    links.failures = [f"{p.file}:{p.line}: {p.message}" if p.line else f"{p.file}: {p.message}"
+                      for p in check_site(out, base)]
     steps.append(links)
 
     valid = Step("HTML valid (Nu HTML Checker)")
@@ -171,14 +175,15 @@ def main(argv: list[str] | None = None) -> int:
     if "feeds" in args.skip:
         feeds.notes.append("skipped (--skip feeds)")
     elif not shutil.which("jing"):
-        feeds.failures.append("jing is not installed (Debian/Ubuntu: apt-get install jing; or bash scripts/ensure-system-deps.sh)")
+        feeds.failures.append("jing is not installed "
+                              "(Debian/Ubuntu: apt-get install jing; or bash scripts/ensure-system-deps.sh)")
     elif not schema.is_file():
         feeds.failures.append(f"schema {schema} not found (pass --schema PATH/atom.rnc)")
     elif not files:
         feeds.failures.append("no feed to validate (html_baseurl unset?)")
     else:
         r = run(["jing", "-c", str(schema), *files], root)
-        feeds.failures = [l for l in r.stdout.splitlines() if l.strip()]
+        feeds.failures = [line for line in r.stdout.splitlines() if line.strip()]
         feeds.notes.append(f"{len(files)} feeds")
     steps.append(feeds)
 

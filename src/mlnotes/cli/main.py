@@ -43,7 +43,8 @@ def required_fields(root: Path) -> list[str]:
     """The front-matter keys the site requires (``mlnotes_required_fields`` in its conf.py)."""
     conf: dict[str, object] = {"__file__": str(root / "conf.py")}
     try:
-        exec(compile((root / "conf.py").read_text(encoding="utf-8"), "conf.py", "exec"), conf)  # noqa: S102  # the site's own conf.py, as Sphinx runs it
+        # the site's own conf.py, as Sphinx runs it
+        exec(compile((root / "conf.py").read_text(encoding="utf-8"), "conf.py", "exec"), conf)
     except OSError:
         return []
     value = conf.get("mlnotes_required_fields", ())
@@ -63,7 +64,8 @@ def new_post(root: Path, title: str, slug: str | None, fields: dict[str, str], t
             "add SLUG=some-ascii-name"
         )
     if not SLUG_RE.match(slug):
-        raise SystemExit(f"mlnotes post: SLUG {slug!r} must be lowercase ASCII words joined by '-', e.g. 'flash-attention'")
+        raise SystemExit(f"mlnotes post: SLUG {slug!r} must be lowercase ASCII words joined by '-', "
+                         "e.g. 'flash-attention'")
     clashes = sorted(p for p in (root / "posts").glob(f"*/{slug}.md"))
     if clashes:
         raise SystemExit(f"mlnotes post: a post with slug {slug!r} already exists: {clashes[0]}")
@@ -135,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(f"mlnotes: already in {args.bib} as {key}; nothing added")
         return 0
-    if args.command == "new":  # noqa: SIM102
+    if args.command == "new":
         fields = dict(item.split("=", 1) for item in args.field if "=" in item)
         path = new_post(args.root, args.title, args.slug, fields, date.today())
         print(f"mlnotes: created {path.relative_to(args.root)} — edit it, then `make livehtml` to preview")

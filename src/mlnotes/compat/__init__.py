@@ -53,8 +53,8 @@ class VersionRange:
     module: str = ""
 
     def contains(self, version: str) -> bool:
-        from packaging.specifiers import SpecifierSet  # noqa: PLC0415 - Sphinx depends on packaging
-        from packaging.version import InvalidVersion, Version  # noqa: PLC0415
+        from packaging.specifiers import SpecifierSet  # Sphinx depends on packaging
+        from packaging.version import InvalidVersion, Version
 
         try:
             return Version(version) in SpecifierSet(self.specifier)
@@ -100,6 +100,6 @@ def check_versions(app: Sphinx | None = None) -> None:
     Sphinx prints its message without a traceback."""
     problems = version_problems()
     if problems:
-        from sphinx.errors import ExtensionError  # noqa: PLC0415
+        from sphinx.errors import ExtensionError
 
         raise ExtensionError("\n".join(problems), modname="mlnotes")

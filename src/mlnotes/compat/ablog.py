@@ -30,13 +30,20 @@ replacement when ablog can be told not to write its collection pages.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.builders.html import StandaloneHTMLBuilder
 
 from mlnotes.compat import VersionRange
 from mlnotes.compat.docutils import detach_from_document
+
+if TYPE_CHECKING:
+    from sphinx.config import Config
+    from sphinx.environment import BuildEnvironment
 
 WRITTEN_FOR = VersionRange("ablog", ">=0.11.12,<0.12", module=__name__)
 
@@ -50,12 +57,12 @@ def fresh_ablog_state(app: Sphinx, config: object) -> None:
     """ablog keeps its blog in a class attribute shared by every Sphinx app in the process;
     start each app with an empty one so two builds in one process (tests, autobuild) never
     see each other's posts."""
-    from ablog.blog import Blog  # noqa: PLC0415
+    from ablog.blog import Blog
 
     Blog._dict.clear()
 
 
-def _detach(value: Any) -> None:
+def _detach(value: object) -> None:
     """Cut the nodes of a post record loose from the worker that read them.
 
     ablog's ``doctree`` (a whole document) and ``excerpt`` nodes keep references to a document
@@ -63,21 +70,19 @@ def _detach(value: Any) -> None:
     chunk would keep a whole copy of a worker's environment alive: at 1,000 posts a parallel
     read grew past 10 GB.  The nodes need no document: ablog puts copies into a new one to
     render them."""
-    import copy  # noqa: PLC0415
-
-    from docutils import nodes  # noqa: PLC0415 - detaching nodes is mlnotes.compat.docutils
+    import copy
 
     for item in value if isinstance(value, list) else [value]:
         if isinstance(item, nodes.document):  # ablog keeps a whole document per post
             settings = copy.copy(item.settings)
             settings.env = None
             item.settings = settings
-            item.transformer = None
+            item.transformer = None  # type: ignore[assignment]  # docutils types it as always set
         if isinstance(item, nodes.Node):
             detach_from_document(item)
 
 
-def keeps_post_documents(config: Any) -> bool:
+def keeps_post_documents(config: Config) -> bool:
     """ablog reads a post's whole ``doctree`` only to put the full text in its own feeds
     (``blog_feed_fulltext``), which it writes only when ``blog_baseurl`` is set."""
     return bool(getattr(config, "blog_feed_fulltext", False) and getattr(config, "blog_baseurl", ""))
@@ -95,9 +100,9 @@ def drop_post_documents(app: Sphinx, docname: str) -> None:
         info["doctree"] = None
 
 
-def _merge(app: Sphinx, env: Any, docnames: set[str], other: Any) -> None:
-    theirs = getattr(other, "ablog_posts", {})
-    mine = env.__dict__.setdefault("ablog_posts", {})
+def _merge(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment) -> None:
+    theirs: dict[str, list[dict[str, Any]]] = getattr(other, "ablog_posts", {})
+    mine: dict[str, list[dict[str, Any]]] = env.__dict__.setdefault("ablog_posts", {})
     for docname in docnames:
         if docname in theirs:
             for info in theirs[docname]:
@@ -106,8 +111,9 @@ def _merge(app: Sphinx, env: Any, docnames: set[str], other: Any) -> None:
             mine[docname] = theirs[docname]
 
 
-def _redirect_pages(app: Sphinx):  # noqa: ANN201 - html-collect-pages handler (a generator)
-    """What we keep of ablog's page generator: a post's ``redirect:`` pages, nothing under ``blog/``."""
+def _redirect_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
+    """What we keep of ablog's page generator (an ``html-collect-pages`` handler): a post's
+    ``redirect:`` pages, nothing under ``blog/``."""
     import ablog
     from ablog.blog import Blog
     from ablog.post import register_posts
@@ -131,12 +137,17 @@ def _remove_old_collection_pages(app: Sphinx) -> None:
     blog_path = str(getattr(app.config, "blog_path", "") or "").strip("/")
     if not blog_path:
         return
-    outdir = Path(app.builder.outdir)
-    suffix = app.builder.out_suffix
-    ours = {Path(app.builder.get_outfilename(d)) for d in app.env.found_docs
+    builder = app.builder
+    if not isinstance(builder, StandaloneHTMLBuilder):  # what ablog.builder_support lets through
+        return
+    outdir = Path(builder.outdir)
+    suffix = builder.out_suffix
+    ours = {Path(builder.get_outfilename(d)) for d in app.env.found_docs
             if d == blog_path or d.startswith(blog_path + "/")}
     folder = outdir / blog_path
-    candidates = [outdir / f"{blog_path}{suffix}"] + (sorted(folder.rglob(f"*{suffix}")) if folder.is_dir() else [])
+    candidates = [outdir / f"{blog_path}{suffix}"]
+    if folder.is_dir():
+        candidates += sorted(folder.rglob(f"*{suffix}"))
     for page in candidates:
         if page.is_file() and page not in ours:
             page.unlink()
@@ -157,7 +168,7 @@ def _replace_collection_pages(app: Sphinx, config: object) -> None:
             app.connect("html-collect-pages", _redirect_pages, priority=listener.priority)
 
 
-def _rebuild_blog_from_env(app: Sphinx, env: Any) -> list[str]:
+def _rebuild_blog_from_env(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """ablog's in-process Blog picks up collections while documents are read here (a serial
     read, or only the changed documents of an incremental one) but not in worker processes.
     Drop it once reading is over: ablog then rebuilds it from ``env.ablog_posts`` alone, so the

@@ -13,7 +13,7 @@ Remove when docutils offers a public way to detach nodes, or when ablog stops ke
 
 from __future__ import annotations
 
-from typing import Any
+from docutils import nodes
 
 from mlnotes.compat import VersionRange
 
@@ -23,8 +23,9 @@ WRITTEN_FOR = VersionRange("docutils", ">=0.21,<0.23", module=__name__)
 PRIVATE = ("docutils.nodes.Node._document",)
 
 
-def detach_from_document(node: Any) -> None:
+def detach_from_document(node: nodes.Node) -> None:
     """Clear *node*'s and every descendant's reference to its document (``Node._document``)."""
     for each in node.findall(include_self=True):
         if getattr(each, "_document", None) is not None:
-            each._document = None
+            # private in docutils and absent from its stubs; the public setter takes no None
+            each._document = None  # type: ignore[attr-defined]  # see above

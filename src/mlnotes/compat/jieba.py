@@ -30,9 +30,9 @@ LOADED_ATTR = "_mlnotes_user_dictionaries"
 def load_user_dictionary(path: str) -> None:
     """Add the user dictionary at *path* to jieba's process-wide tokenizer, once per content
     (the same words from another path are not loaded again)."""
-    import hashlib  # noqa: PLC0415
+    import hashlib
 
-    import jieba  # noqa: PLC0415 - present whenever Sphinx's Chinese search is
+    import jieba  # present whenever Sphinx's Chinese search is
 
     key = hashlib.sha256(Path(path).read_bytes()).hexdigest()
     loaded: set[str] = jieba.dt.__dict__.setdefault(LOADED_ATTR, set())

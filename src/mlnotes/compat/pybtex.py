@@ -43,7 +43,7 @@ def register_citation_plugins(style: str | None) -> list[tuple[str, str]]:
     """Look up, once, the plugins every citation needs (*style* and each group's default) and
     register them with pybtex's runtime registry; return what was registered.  Idempotent."""
     try:
-        import pybtex.plugin as plugin  # noqa: PLC0415 - optional until sphinxcontrib-bibtex is used
+        from pybtex import plugin  # optional until sphinxcontrib-bibtex is used
     except ImportError:
         return []
     wanted = [(group, plugin._DEFAULT_PLUGINS[group]) for group in GROUPS]

@@ -27,7 +27,7 @@ import re
 import types
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
@@ -36,6 +36,9 @@ from sphinx.util import logging
 
 from mlnotes.compat import VersionRange
 from mlnotes.compat.jieba import load_user_dictionary
+
+if TYPE_CHECKING:
+    from sphinx.search import IndexBuilder
 
 WRITTEN_FOR = VersionRange("sphinx", ">=8.2.3,<9.1", module=__name__)
 
@@ -163,12 +166,12 @@ class LazyChinese(SearchChinese):
     Written for Sphinx 9.0's ``SearchChinese`` (attributes ``latin_terms`` and ``stemmer``,
     ``stem`` depending on ``latin_terms``).  Remove when Sphinx loads jieba lazily."""
 
-    def __init__(self, options: dict[str, str]) -> None:  # noqa: D107 - as SearchChinese, minus the load
+    def __init__(self, options: dict[str, str]) -> None:  # as SearchChinese, minus the load
         super(SearchChinese, self).__init__(options)
         self.latin_terms: set[str] = set()
         self._dict: str | None = options.get("dict", JIEBA_DEFAULT_DICT) or None
         self._loaded = False
-        import snowballstemmer  # noqa: PLC0415 - Sphinx's own dependency
+        import snowballstemmer  # Sphinx's own dependency
 
         self.stemmer = snowballstemmer.stemmer("english")
         #: (Latin word, whether it is a known Latin term) → its stem: the same words (attention,
@@ -187,7 +190,7 @@ class LazyChinese(SearchChinese):
             stemmed = self._stems[key] = super().stem(word)
         return stemmed
 
-    def split(self, input: str) -> list[str]:  # noqa: A002 - Sphinx's signature
+    def split(self, input: str) -> list[str]:  # Sphinx's signature
         if not self._loaded:
             self._loaded = True
             if self._dict and Path(self._dict).is_file():
@@ -204,8 +207,8 @@ class LazyChinese(SearchChinese):
 # itself.
 
 
-def _prune_with_a_set(indexer: object, docnames: Iterable[str]) -> None:
-    type(indexer).prune(indexer, frozenset(docnames))  # type: ignore[attr-defined]
+def _prune_with_a_set(indexer: IndexBuilder, docnames: Iterable[str]) -> None:
+    type(indexer).prune(indexer, frozenset(docnames))
 
 
 def fast_prune(app: Sphinx, *args: object) -> list[object]:
@@ -261,11 +264,14 @@ def chinese_stemmer_missing() -> bool:
     """Whether the installed Sphinx's JavaScript for Chinese search uses ``ChineseStemmer``
     without defining it (the 9.0.x bug): the stemmer code is what Sphinx itself generates for
     ``SearchChinese``, read from its own files, without building anything."""
-    from sphinx.search import IndexBuilder  # noqa: PLC0415
+    from sphinx.search import IndexBuilder
 
     try:
-        code = IndexBuilder.get_js_stemmer_code(types.SimpleNamespace(lang=SearchChinese))  # type: ignore[arg-type]
-    except Exception:  # noqa: BLE001 - a reworked Sphinx: leave its output alone
+        # the method reads nothing of its IndexBuilder but .lang (a class attribute will do), so a
+        # stand-in object is enough to call it without building an index
+        stand_in = types.SimpleNamespace(lang=SearchChinese)
+        code = IndexBuilder.get_js_stemmer_code(stand_in)  # type: ignore[arg-type]  # see above
+    except Exception:  # a reworked Sphinx: leave its output alone
         return False
     return define_chinese_stemmer(code) is not None
 

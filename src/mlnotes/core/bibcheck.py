@@ -86,7 +86,8 @@ def check_bibliography(bib: Bibliography, cited: set[str], strict: bool) -> list
         if "title" in fields:
             seen["title"][norm_title(fields["title"])].append(key)
 
-    dois = {k: {k2.lower(): v for k2, v in e.fields.items()}.get("doi", "").casefold() for k, e in bib.data.entries.items()}
+    dois = {k: {k2.lower(): v for k2, v in e.fields.items()}.get("doi", "").casefold()
+            for k, e in bib.data.entries.items()}
     for what, groups in seen.items():
         for keys in groups.values():
             if len(keys) < 2:
@@ -96,7 +97,7 @@ def check_bibliography(bib: Bibliography, cited: set[str], strict: bool) -> list
             first, *others = keys
             for other in others:
                 problems.append(at(other, "bib", f"entries {first!r} and {other!r} are the same paper (same {what})",
-                                   hint=f"keep one key and cite it everywhere"))
+                                   hint="keep one key and cite it everywhere"))
     for key in bib.data.entries:
         if key not in cited:
             message = f"entry {key!r} is cited by no post"

@@ -4,6 +4,7 @@ file parses reuses the same parse (:func:`bib_cache`)."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import re
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pybtex.database
-from pybtex.database import BibliographyData, Entry
+from pybtex.database import BibliographyData, Entry, Person
 from pybtex.scanner import PybtexError
 
 from mlnotes.core.problems import Problem
@@ -95,7 +96,7 @@ class Bibliography:
     digest: str = ""
 
 
-def _person(p) -> str:  # noqa: ANN001 - pybtex Person
+def _person(p: Person) -> str:
     return plain(" ".join(p.first_names + p.middle_names + p.prelast_names + p.last_names + p.lineage_names))
 
 
@@ -161,10 +162,8 @@ def load_bibliography(paths: list[Path]) -> Bibliography:
     merged = BibliographyData()
     h = hashlib.sha256()
     for path in paths:
-        try:
+        with contextlib.suppress(OSError):  # the parse below reports the unreadable file
             h.update(path.read_bytes())
-        except OSError:
-            pass
         try:
             data = bib_cache().parse(path)
         except (PybtexError, OSError) as exc:
@@ -184,8 +183,8 @@ def cited_keys(source: str) -> list[str]:
     """Every citation key in a post's text, in order of first use."""
     keys: list[str] = []
     for group in CITE_ROLE.findall(source):
-        for key in group.split(","):
-            key = key.strip()
+        for part in group.split(","):
+            key = part.strip()
             if key and key not in keys:
                 keys.append(key)
     return keys

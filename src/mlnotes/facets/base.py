@@ -39,11 +39,14 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from mlnotes.core.problems import Problem
 from mlnotes.core.records import PostRecord
 from mlnotes.core.taxonomy import Taxonomy, Term
+
+if TYPE_CHECKING:
+    from pybtex.database import BibliographyData
 
 #: pagename → URL relative to the page being written
 UrlFor = Callable[[str], str]
@@ -132,7 +135,7 @@ class Facet(ABC):
         self.taxonomy = taxonomy
         self.peers: Sequence[Facet] = ()
 
-    def setup(self, context: FacetContext) -> None:
+    def setup(self, context: FacetContext) -> None:  # noqa: B027  # an optional hook, not abstract: most facets need nothing
         """Called once per build after construction: load what the facet needs (optional)."""
 
     @property
@@ -217,7 +220,7 @@ class Facet(ABC):
         """Posts whose :meth:`post_nav_html` shows one of the *changed* posts."""
         return set()
 
-    def reference_data(self) -> Any:
+    def reference_data(self) -> BibliographyData | None:
         """With :attr:`book_role` "references": the pybtex ``BibliographyData`` whose entries
         its terms are the keys of (the book's bibliography is formatted from it)."""
         return None

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from html import escape
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from mlnotes.core.bibcheck import check_bibliography
 from mlnotes.core.bibliography import Bibliography, Paper, cited_keys, key_line, load_bibliography
@@ -20,6 +20,9 @@ from mlnotes.core.problems import Problem, did_you_mean
 from mlnotes.core.records import PostRecord
 from mlnotes.core.taxonomy import Term
 from mlnotes.facets.base import BookRole, Facet, FacetContext, PostSource, Resolved, UrlFor, split_values
+
+if TYPE_CHECKING:
+    from pybtex.database import BibliographyData
 
 OTHER = "其他"
 
@@ -119,7 +122,7 @@ class PaperFacet(Facet):
     def term_html(self, slug: str, url: UrlFor) -> str:
         return self.card(slug) + '<h2 class="mlnotes-backlinks">讨论这篇论文的笔记</h2>'
 
-    def reference_data(self) -> object:
+    def reference_data(self) -> BibliographyData | None:
         return self.bib.data
 
     def shared_label(self, count: int) -> str:

@@ -20,7 +20,7 @@ other's facets.
 
 from __future__ import annotations
 
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from typing import TYPE_CHECKING
 
 from sphinx.errors import ConfigError, ExtensionError
@@ -35,7 +35,7 @@ ENTRY_POINT_GROUP = "mlnotes.facets"
 _REGISTERED = "_mlnotes_registered_facets"
 
 
-def installed_facets() -> dict[str, object]:
+def installed_facets() -> dict[str, EntryPoint]:
     """Entry points of the group, by name."""
     return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
 
@@ -72,7 +72,7 @@ def load_facets(names: list[str] | tuple[str, ...], taxonomy: Taxonomy,
                 + f" (a facet is an entry point in the {ENTRY_POINT_GROUP!r} group, or registered"
                 " with mlnotes.facets.register_facet in conf.py)"
             )
-        cls = available[name].load()  # type: ignore[attr-defined]  # an importlib.metadata.EntryPoint
+        cls = available[name].load()
         if not (isinstance(cls, type) and issubclass(cls, Facet)):
             raise ConfigError(f"mlnotes_facets: entry point {name!r} is {cls!r}, not a mlnotes Facet subclass")
         facets.append(cls(taxonomy))

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
@@ -14,9 +14,9 @@ from sphinx.environment import BuildEnvironment
 
 from mlnotes.core.config import MlnotesConfig, get_config
 from mlnotes.core.events import CONFIG_READY, RUNTIME_READY
+from mlnotes.core.taxonomy import Taxonomy, load_taxonomy
 from mlnotes.facets.base import Facet, FacetContext
 from mlnotes.facets.registry import load_facets, registered_facets
-from mlnotes.core.taxonomy import Taxonomy, load_taxonomy
 
 ATTR = "_mlnotes_runtime"
 

@@ -85,9 +85,11 @@ class SeriesFacet(Facet):
             where = f"第 {position} / {len(term.members)} 篇" if position else "未排序"
             parts = [f'<a href="{escape(links.term(self, slug))}">系列「{escape(term.name)}」</a> {where}']
             if prev and prev in records:
-                parts.append(f'<a rel="prev" href="{escape(links.url(prev))}">← 上一篇：{escape(records[prev].title)}</a>')
+                prev_title = escape(records[prev].title)
+                parts.append(f'<a rel="prev" href="{escape(links.url(prev))}">← 上一篇：{prev_title}</a>')
             if nxt and nxt in records:
-                parts.append(f'<a rel="next" href="{escape(links.url(nxt))}">下一篇：{escape(records[nxt].title)} →</a>')
+                next_title = escape(records[nxt].title)
+                parts.append(f'<a rel="next" href="{escape(links.url(nxt))}">下一篇：{next_title} →</a>')
             blocks.append(f'<nav class="mlnotes-series-nav" aria-label="系列导航">{" · ".join(parts)}</nav>')
         return "".join(blocks)
 

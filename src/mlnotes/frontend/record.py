@@ -20,10 +20,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mlnotes.core.records import get_posts
+from mlnotes.facets.runtime import get_runtime
 from mlnotes.frontend.build import INFO
 from mlnotes.site.base import now_in_site_tz
-from mlnotes.facets.runtime import get_runtime
-from mlnotes.core.records import get_posts
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sphinx.util.logging import NAMESPACE
 
@@ -42,7 +42,7 @@ class WarnedDocs(logging.Handler):
         if docname:
             self.docnames.add(docname)
 
-    def docname_of(self, location: Any) -> str | None:
+    def docname_of(self, location: object) -> str | None:
         env = self.app.env
         if isinstance(location, tuple) and location:
             location = location[0]

@@ -43,6 +43,7 @@ from sphinx.util.math import get_node_equation_number
 from mlnotes.core.problems import Problem, report
 
 if TYPE_CHECKING:
+    from sphinx.builders.html import StandaloneHTMLBuilder
     from sphinx.writers.html5 import HTML5Translator
 
 RENDERER = "mathml"
@@ -481,7 +482,7 @@ def declare_mathml_in_opf(outdir: Path) -> int:
     return marked
 
 
-def epub_content_written(builder: Any) -> None:
+def epub_content_written(builder: StandaloneHTMLBuilder) -> None:
     """Mark the MathML pages in the EPUB's ``content.opf`` (see :func:`declare_mathml_in_opf`).
 
     Called by the EPUB builder (:meth:`mlnotes.book.book.BookEpubBuilder.build_content`) right

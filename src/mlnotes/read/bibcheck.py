@@ -10,10 +10,12 @@ import re
 from pathlib import Path
 
 from sphinx.application import Sphinx
+from sphinx.config import Config
 
-from mlnotes.core.bibliography import Bibliography, bib_cache
+from mlnotes.core.bibliography import bib_cache
 from mlnotes.core.events import CONFIG_READY
 from mlnotes.core.problems import Problem, report
+
 
 def split_bib(text: str) -> list[tuple[int, str]]:
     """(first line, text) of each '@' chunk of a .bib file."""
@@ -47,7 +49,7 @@ def salvage(path: Path) -> tuple[str, list[Problem]]:
     return "\n".join(kept) + "\n", problems
 
 
-def _sanitise_bibfiles(app: Sphinx, config: object) -> None:
+def _sanitise_bibfiles(app: Sphinx, config: Config) -> None:
     """sphinxcontrib-bibtex stops the whole build with a traceback on a .bib it cannot parse.
     Parse each file first; a broken one is replaced, for this build only, by a copy without
     the broken entries, and each broken entry is reported at its line."""
@@ -72,7 +74,7 @@ def _sanitise_bibfiles(app: Sphinx, config: object) -> None:
         names[i] = str(clean)
         changed = True
     if changed:
-        config.bibtex_bibfiles = names  # type: ignore[attr-defined]
+        config.bibtex_bibfiles = names
 
 
 def setup_bibcheck(app: Sphinx) -> None:

@@ -36,7 +36,8 @@ class DocCollector(EnvironmentCollector):
     def clear_doc(self, app: Sphinx, env: BuildEnvironment, docname: str) -> None:
         doc_store(env).drop(docname)
 
-    def merge_other(self, app: Sphinx, env: BuildEnvironment, docnames: AbstractSet[str], other: BuildEnvironment) -> None:
+    def merge_other(self, app: Sphinx, env: BuildEnvironment, docnames: AbstractSet[str],
+                    other: BuildEnvironment) -> None:
         doc_store(env).take(doc_store(other), docnames)
 
     def process_doc(self, app: Sphinx, doctree: nodes.document) -> None:

@@ -4,16 +4,15 @@ posts folder that are not posts."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
 
 from mlnotes.core.problems import Problem, report
-from mlnotes.facets.runtime import get_runtime
 from mlnotes.core.records import get_posts
+from mlnotes.facets.runtime import get_runtime
 
 
-def slug_problems(app: Sphinx, env: Any) -> list[Problem]:
+def slug_problems(app: Sphinx, env: BuildEnvironment) -> list[Problem]:
     """Two posts whose file names agree collide (ablog labels a post by its file name, and
     posts.bib keys by it); a document in a posts directory that is not a post is lost."""
     problems = []
@@ -38,7 +37,7 @@ def slug_problems(app: Sphinx, env: Any) -> list[Problem]:
     return problems
 
 
-def _check(app: Sphinx, env: Any) -> None:
+def _check(app: Sphinx, env: BuildEnvironment) -> None:
     records = get_posts(env)
     problems = [problem for facet in get_runtime(env).facets for problem in facet.check(records)]
     report(problems + slug_problems(app, env))

@@ -17,16 +17,17 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import cast
 
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.transforms import SphinxTransform
 
 from mlnotes.core.config import MlnotesConfig, get_config
-from mlnotes.facets.base import PostSource
-from mlnotes.facets.runtime import get_runtime
 from mlnotes.core.problems import Problem, report
 from mlnotes.core.records import doc_store
+from mlnotes.facets.base import PostSource
+from mlnotes.facets.runtime import get_runtime
 
 #: ablog keys that are flags (present = on) and integers
 FLAG_KEYS = ("exclude", "nocomments")
@@ -88,7 +89,7 @@ def yaml_problem(block: str, docname: str, cfg: MlnotesConfig) -> Problem:
                        hint="remove control characters or quote the value")
     except (ValueError, TypeError) as exc:
         # a value YAML took for a date or time but that is no real one, e.g. 2024-13-45
-        for key, line in front_matter_lines("---\n" + block).items():
+        for line in front_matter_lines("---\n" + block).values():
             value = _raw_value(block, line - 1)
             if re.match(r"^\d{4}-\d{1,2}-\d{1,2}", value) and cfg.parse_date(value) is None:
                 return Problem("date", _date_message(value, cfg) + f" ({exc})", docname, line)
@@ -144,8 +145,9 @@ def _fields(docinfo: nodes.docinfo) -> Iterator[tuple[str, nodes.Element]]:
 
 def _set_value(node: nodes.Element, value: str) -> None:
     if isinstance(node, nodes.field):
-        node[1].children = []
-        node[1] += nodes.paragraph(value, value)
+        body = cast(nodes.field_body, node[1])  # a field is (field_name, field_body)
+        body.children = []
+        body += nodes.paragraph(value, value)
     else:
         node.children = []
         node += nodes.Text(value)
@@ -204,7 +206,8 @@ class PostFrontMatter(SphinxTransform):
         self._orphan(docname)
         return [yaml_problem(block, docname, get_config(self.config))]
 
-    def _check(self, docinfo: nodes.docinfo, entries: list[tuple[str, nodes.Element]], docname: str) -> Iterator[Problem]:
+    def _check(self, docinfo: nodes.docinfo, entries: list[tuple[str, nodes.Element]],
+               docname: str) -> Iterator[Problem]:
         cfg = get_config(self.config)
         text = self._source_text()
         lines = front_matter_lines(text)
@@ -232,12 +235,11 @@ class PostFrontMatter(SphinxTransform):
                 else:
                     docinfo.remove(node)
                     yield Problem("frontmatter", f"{key!r} must be true or false, got {value!r}", docname, line)
-            elif key in INT_KEYS:
-                if not value.strip().isdigit():
-                    docinfo.remove(node)
-                    yield Problem(
-                        "frontmatter", f"{key!r} must be a whole number (0, 1, 2, ...), got {value!r}", docname, line
-                    )
+            elif key in INT_KEYS and not value.strip().isdigit():
+                docinfo.remove(node)
+                yield Problem(
+                    "frontmatter", f"{key!r} must be a whole number (0, 1, 2, ...), got {value!r}", docname, line
+                )
 
         yield from self._resolve_facets(docinfo, dict(entries), docname, lines)
 
@@ -285,7 +287,7 @@ class PostFrontMatter(SphinxTransform):
                 yield replace(problem, docname=docname, line=problem.line or lines.get(key))
             node = entries.get(key)
             canonical = facet.canonical_text(result.terms) if node is not None else None
-            if canonical is not None:
+            if node is not None and canonical is not None:
                 if canonical:
                     _set_value(node, canonical)
                 else:

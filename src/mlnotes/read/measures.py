@@ -53,7 +53,8 @@ def measure(text: str) -> Reading:
 
 
 _SKIP = (nodes.literal_block, nodes.math, nodes.math_block, nodes.raw, nodes.comment, nodes.footnote,
-         nodes.citation, nodes.footnote_reference, nodes.citation_reference, nodes.system_message, nodes.substitution_definition, nodes.target)
+         nodes.citation, nodes.footnote_reference, nodes.citation_reference, nodes.system_message,
+         nodes.substitution_definition, nodes.target)
 
 
 def readable_text(doctree: nodes.Node) -> str:

@@ -32,13 +32,13 @@ def read_serially(to_read: int, known: int) -> bool:
 
 def _before_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
     if app.parallel > 1 and read_serially(len(docnames), len(env.all_docs)):
-        from mlnotes.compat.sphinx import suspend_parallel_read  # noqa: PLC0415 - Sphinx only when building
+        from mlnotes.compat.sphinx import suspend_parallel_read  # Sphinx only when building
 
         suspend_parallel_read(app)  # Sphinx has no per-phase -j: the patch is in mlnotes.compat.sphinx
 
 
 def _after_read(app: Sphinx, env: BuildEnvironment) -> None:
-    from mlnotes.compat.sphinx import restore_parallel  # noqa: PLC0415
+    from mlnotes.compat.sphinx import restore_parallel
 
     restore_parallel(app)
 

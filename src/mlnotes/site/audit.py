@@ -17,7 +17,7 @@ from sphinx.application import Sphinx
 
 from mlnotes.core.listing import drafts, published
 from mlnotes.core.records import get_posts
-from mlnotes.site.base import Site, html_builder, now_in_site_tz, write_if_changed
+from mlnotes.site.base import Site, html_builder, html_page_builder, now_in_site_tz, write_if_changed
 
 FILE = "mlnotes-audit.json"
 
@@ -25,7 +25,7 @@ FILE = "mlnotes-audit.json"
 def expectations(app: Sphinx) -> dict[str, Any]:
     """Every post of the build and where the output must show it."""
     site = Site(app)
-    builder = app.builder
+    builder = html_page_builder(app)
     outdir = Path(builder.outdir)
     records = get_posts(app.env)
     now = now_in_site_tz(site.runtime)

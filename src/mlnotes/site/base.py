@@ -8,8 +8,9 @@ import os
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.util.osutil import relative_uri
 
 from mlnotes.facets.runtime import Runtime, get_runtime
@@ -30,6 +31,15 @@ _WRITE_CACHE = "_mlnotes_write_phase"
 def html_builder(app: Sphinx) -> bool:
     """The builders whose pages carry our listings, headers and sidebars (not EPUB, not LaTeX)."""
     return app.builder.format == "html" and app.builder.name in ("html", "dirhtml")
+
+
+def html_page_builder(app: Sphinx) -> StandaloneHTMLBuilder:
+    """The builder as the HTML builder it is when :func:`html_builder` (or EPUB, which is one
+    too) holds: the type that has ``get_outfilename``, ``handle_page`` and ``out_suffix``."""
+    builder = app.builder
+    if not isinstance(builder, StandaloneHTMLBuilder):
+        raise TypeError(f"mlnotes: {builder.name!r} is no HTML builder")
+    return builder
 
 
 def now_in_site_tz(runtime: Runtime) -> datetime:
@@ -71,11 +81,11 @@ def write_page_if_changed(app: Sphinx, pagename: str, ctx: dict[str, Any], templ
                           transform: Callable[[str], str] | None = None) -> bool:
     """What ``html-collect-pages`` does with a page (render *template* in the theme), but the
     file is only replaced when it differs.  *transform* may rewrite the rendered HTML."""
-    builder = app.builder
+    builder = html_page_builder(app)
     final = Path(builder.get_outfilename(pagename))
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = final.with_name(final.name + ".mlnotes-render")
-    builder.handle_page(pagename, ctx, template, outfilename=tmp)  # type: ignore[attr-defined]  # StandaloneHTMLBuilder
+    builder.handle_page(pagename, ctx, template, outfilename=tmp)
     text = tmp.read_bytes()
     tmp.unlink()
     if transform is not None:
@@ -128,7 +138,7 @@ def once_per_write(app: Sphinx, key: str, compute: Callable[[], T]) -> T:
     cache: dict[str, Any] = app.__dict__.setdefault(_WRITE_CACHE, {})
     if key not in cache:
         cache[key] = compute()
-    return cache[key]  # type: ignore[no-any-return]
+    return cast(T, cache[key])  # what compute() gave for this key
 
 
 def _forget_write_phase(app: Sphinx, env: BuildEnvironment) -> list[str]:

@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
+from docutils import nodes
 from sphinx.application import Sphinx
 
-from mlnotes.site.base import blog_title, html_builder, now_in_site_tz, site_url, write_if_changed
-from mlnotes.facets.runtime import get_runtime
-from mlnotes.core.records import PostRecord, get_posts
 from mlnotes.core.listing import published
+from mlnotes.core.records import PostRecord, get_posts
+from mlnotes.facets.runtime import get_runtime
+from mlnotes.site.base import blog_title, html_builder, now_in_site_tz, site_url, write_if_changed
 
 
 def _bibtex_escape(text: str) -> str:
@@ -71,7 +72,9 @@ def meta_tags(app: Sphinx, post: PostRecord) -> str:
     return "\n".join(f'<meta name="{name}" content="{escape(value, quote=True)}" />' for name, value in tags) + "\n"
 
 
-def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+def _page_context(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None
+) -> None:
     if not html_builder(app):
         return
     # feed autodiscovery on every page (ablog's page.html renders it from feed_path)

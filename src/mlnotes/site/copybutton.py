@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from docutils import nodes
 from sphinx.application import Sphinx
 
 from mlnotes.site.base import html_builder
@@ -16,7 +17,9 @@ def has_code(body: str) -> bool:
     return 'class="highlight"' in body
 
 
-def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+def _page_context(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None
+) -> None:
     if html_builder(app) and has_code(str(context.get("body", ""))):
         app.add_js_file(SCRIPT, loading_method="defer")  # this page only (called in html-page-context)
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from docutils import nodes
 from sphinx.application import Sphinx
 
 from mlnotes.core.config import get_config
@@ -98,7 +99,9 @@ def edit_url(app: Sphinx, docname: str) -> str | None:
     return repo.edit_url(path)
 
 
-def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+def _page_context(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None
+) -> None:
     if app.builder.format != "html":
         return
     repo: Repository | None = getattr(app, _APP_ATTR, None)

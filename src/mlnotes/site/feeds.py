@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 from sphinx.util import logging
 
-from mlnotes.site.base import blog_title, write_if_changed
 from mlnotes.core.records import PostRecord
+from mlnotes.site.base import blog_title, write_if_changed
 
 if TYPE_CHECKING:
     from mlnotes.site.base import Site
@@ -50,9 +52,9 @@ def atom_feed(
     language: str,
     site_author: str,
     posts: list[PostRecord],
-    post_url,  # noqa: ANN001 - Callable[[PostRecord], str]
-    categories,  # noqa: ANN001 - Callable[[PostRecord], list[tuple[str, str]]]
-    tz,  # noqa: ANN001 - tzinfo
+    post_url: Callable[[PostRecord], str],
+    categories: Callable[[PostRecord], list[tuple[str, str]]],
+    tz: tzinfo,
 ) -> bytes:
     root = ET.Element(f"{{{ATOM_NS}}}feed", {f"{{{XML_NS}}}lang": language})
     _el(root, "id", feed_url)
@@ -67,12 +69,15 @@ def atom_feed(
     author = _el(root, "author")
     _el(author, "name", site_author)
     for post in posts:
+        when = post.when
+        if when is None:  # a feed gets published posts only, and they are dated
+            raise ValueError(f"mlnotes: undated post {post.docname!r} in a feed")
         entry = _el(root, "entry")
         url = post_url(post)
         _el(entry, "id", url)
         _el(entry, "title", post.title)
         _el(entry, "link", href=url, rel="alternate", type="text/html")
-        stamp = post.when.replace(tzinfo=tz).isoformat(timespec="seconds")
+        stamp = when.replace(tzinfo=tz).isoformat(timespec="seconds")
         _el(entry, "published", stamp)
         _el(entry, "updated", stamp)
         for name in post.authors:
@@ -82,7 +87,8 @@ def atom_feed(
         if post.summary:
             _el(entry, "summary", post.summary, type="text")
     ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    xml: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return xml + b"\n"
 
 
 def write_feeds(
@@ -132,7 +138,8 @@ def write_feeds(
         )
         return rel, write_if_changed(outdir / rel, data)
 
-    results = [feed(site.feed_path(), site_title, str(getattr(app.config, "blog_feed_subtitle", "") or ""), posts, app.config.root_doc)]
+    subtitle = str(getattr(app.config, "blog_feed_subtitle", "") or "")
+    results = [feed(site.feed_path(), site_title, subtitle, posts, app.config.root_doc)]
     for facet in facets:
         for slug, items in facet.members(posts).items():
             if items:

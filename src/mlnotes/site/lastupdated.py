@@ -16,7 +16,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
@@ -91,7 +94,7 @@ def doc_date(app: Sphinx, docname: str) -> str | None:
     return dates_by_path(app).get(path)
 
 
-def _outdated(app: Sphinx, env: Any, added: set[str], changed: set[str], removed: set[str]) -> list[str]:
+def _outdated(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]) -> list[str]:
     shown: dict[str, str | None] = env.__dict__.get(ENV_ATTR, {})
     now = {d: doc_date(app, d) for d in env.found_docs}
     env.__dict__[ENV_ATTR] = now
@@ -102,7 +105,9 @@ def display(iso: str, fmt: str | None) -> str:
     return datetime.fromisoformat(iso).strftime(fmt or "%Y-%m-%d")
 
 
-def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+def _page_context(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None
+) -> None:
     if app.builder.format != "html":
         return
     iso = doc_date(app, pagename) if pagename in app.env.found_docs else None
@@ -112,7 +117,7 @@ def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[s
     context["mlnotes_last_updated"] = {"iso": iso, "text": display(iso, fmt)} if iso else None
 
 
-def _templates(app: Sphinx, config: Any) -> None:
+def _templates(app: Sphinx, config: Config) -> None:
     if str(TEMPLATES) not in config.templates_path:
         config.templates_path.append(str(TEMPLATES))
 

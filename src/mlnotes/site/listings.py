@@ -9,26 +9,39 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from collections.abc import Iterator
+from functools import partial
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
+from sphinx.util.typing import OptionSpec
 
-from mlnotes.core.version import __version__
-from mlnotes.site import render
-from mlnotes.facets import Facet
 from mlnotes.core.listing import page_name, paginate, published
+from mlnotes.core.records import PostRecord, doc_store, get_posts
+from mlnotes.core.version import __version__
+from mlnotes.facets import Facet
 from mlnotes.facets.runtime import get_runtime
+from mlnotes.site import render
+from mlnotes.site.base import (
+    Site,
+    UrlFor,
+    html_builder,
+    html_page_builder,
+    now_in_site_tz,
+    write_if_changed,
+    write_page_if_changed,
+)
 from mlnotes.site.citing import write_posts_bib
 from mlnotes.site.feeds import write_feeds
-from mlnotes.site.base import Site, html_builder, now_in_site_tz, write_if_changed, write_page_if_changed
-from mlnotes.core.records import PostRecord, doc_store, get_posts
+
+if TYPE_CHECKING:
+    from sphinx.environment import BuildEnvironment
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +59,7 @@ class LatestDirective(SphinxDirective):
     """``{mlnotes-latest}``: page 1 of the newest posts as cards; later pages are generated."""
 
     has_content = False
-    option_spec = {"class": directives.class_option}
+    option_spec: ClassVar[OptionSpec] = {"class": directives.class_option}
 
     def run(self) -> list[nodes.Node]:
         doc_store(self.env).latest_docs.add(self.env.docname)  # dropped and merged by the collector
@@ -64,8 +77,8 @@ def _fill_latest(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         url = site.url_from(docname)
         html = render.cards(pages[0], site.runtime.facets, site.term_page, url, level=3)
         html += render.pagination(site.latest_base, 1, len(pages), url, first_page=docname)
-        html += f'<p class="mlnotes-more"><a href="{escape(url(site.overview))}">按领域、标签和系列浏览全部笔记</a> · ' \
-                f'<a href="{escape(url(site.feed_path()))}">订阅 Atom feed</a></p>'
+        html += (f'<p class="mlnotes-more"><a href="{escape(url(site.overview))}">按领域、标签和系列浏览全部笔记</a> · '
+                 f'<a href="{escape(url(site.feed_path()))}">订阅 Atom feed</a></p>')
         node.replace_self(nodes.raw("", html, format="html"))
 
 
@@ -74,11 +87,14 @@ def _fill_latest(app: Sphinx, doctree: nodes.document, docname: str) -> None:
 
 def write_page(app: Sphinx, pagename: str, title: str, body: str) -> bool:
     """Render *body* in the theme as *pagename*; replace the file only if it changed."""
-    ctx: dict[str, Any] = {"title": title, "body": body, "parents": [], "display_toc": False, "metatags": ""}
+    ctx: dict[str, Any] = {
+        "title": title, "body": body, "parents": [], "display_toc": False, "metatags": ""
+    }
     return write_page_if_changed(app, pagename, ctx, "page.html")
 
 
-def _term_body(site: Site, facet: Facet, slug: str, posts: list[PostRecord], number: int, total: int, pagename: str) -> str:
+def _term_body(site: Site, facet: Facet, slug: str, posts: list[PostRecord], number: int, total: int,
+               pagename: str) -> str:
     term = facet.terms()[slug]
     url = site.url_from(pagename)
     parts = [f'<h1>{escape(term.name)}{f" <small>{escape(term.en)}</small>" if term.en else ""}</h1>']
@@ -93,16 +109,19 @@ def _term_body(site: Site, facet: Facet, slug: str, posts: list[PostRecord], num
         if children:
             parts.append(
                 '<ul class="mlnotes-children">'
-                + "".join(f'<li><a href="{escape(url(site.term_page(facet, c.slug)))}">{escape(c.name)}</a></li>' for c in children)
+                + "".join(f'<li><a href="{escape(url(site.term_page(facet, c.slug)))}">{escape(c.name)}</a></li>'
+                          for c in children)
                 + "</ul>"
             )
     else:
-        parts.append(f'<p class="mlnotes-breadcrumbs"><a href="{escape(url(crumbs[0]))}">全部主题</a> › {escape(facet.title)}</p>')
+        parts.append(f'<p class="mlnotes-breadcrumbs"><a href="{escape(url(crumbs[0]))}">全部主题</a> › '
+                     f'{escape(facet.title)}</p>')
     if term.description:
         parts.append(f"<p>{escape(term.description)}</p>")
     parts.append(facet.term_html(slug, url))
     if posts or number > 1:
-        parts.append(f'<p class="mlnotes-feed"><a href="{escape(url(site.feed_path(facet, slug)))}">订阅本{escape(facet.title)}的 Atom feed</a></p>')
+        feed = escape(url(site.feed_path(facet, slug)))
+        parts.append(f'<p class="mlnotes-feed"><a href="{feed}">订阅本{escape(facet.title)}的 Atom feed</a></p>')
     parts.append(render.cards(posts, site.runtime.facets, site.term_page, url))
     parts.append(render.pagination(site.term_page(facet, slug), number, total, url))
     return "".join(parts)
@@ -118,16 +137,20 @@ def _overview_body(site: Site, counts: dict[str, dict[str, int]], own_index: set
                          f"（{len(facet.terms())}）</a></p>")
             continue
         terms = facet.terms()
-
-        def item(slug: str) -> str:
-            link = f'<a href="{escape(url(site.term_page(facet, slug)))}">{escape(terms[slug].name)}</a>'
-            sub = [s for s, t in terms.items() if t.parent == slug] if facet.hierarchical else []
-            inner = "<ul>" + "".join(item(s) for s in sub) + "</ul>" if sub else ""
-            return f'<li>{link} <span class="mlnotes-count">({counts[facet.name][slug]})</span>{inner}</li>'
-
         roots = [s for s, t in terms.items() if not (facet.hierarchical and t.parent)]
-        parts.append('<ul class="mlnotes-tree">' + "".join(item(s) for s in roots) + "</ul>")
+        items = "".join(_overview_item(site, url, facet, counts[facet.name], s) for s in roots)
+        parts.append('<ul class="mlnotes-tree">' + items + "</ul>")
     return "".join(parts)
+
+
+def _overview_item(site: Site, url: UrlFor, facet: Facet, counts: dict[str, int], slug: str) -> str:
+    """One term of the overview's tree with its post count, and (in a hierarchical facet) its
+    children below it."""
+    terms = facet.terms()
+    link = f'<a href="{escape(url(site.term_page(facet, slug)))}">{escape(terms[slug].name)}</a>'
+    sub = [s for s, t in terms.items() if t.parent == slug] if facet.hierarchical else []
+    inner = "<ul>" + "".join(_overview_item(site, url, facet, counts, s) for s in sub) + "</ul>" if sub else ""
+    return f'<li>{link} <span class="mlnotes-count">({counts[slug]})</span>{inner}</li>'
 
 
 def frame_digest(app: Sphinx) -> str:
@@ -165,6 +188,11 @@ def page_key(frame: str, pagename: str, title: str, body: str) -> str:
     return hashlib.sha256("\0".join((frame, pagename, title, body)).encode()).hexdigest()
 
 
+def _term_url(site: Site, url: UrlFor, facet: Facet, slug: str) -> str:
+    """The URL of *facet*'s term *slug* as *url* (the URLs from one page) gives it."""
+    return url(site.term_page(facet, slug))
+
+
 def _render_chunk(app: Sphinx, chunk: list[tuple[str, str, str]]) -> int:
     return sum(write_page(app, pagename, title, body) for pagename, title, body in chunk)
 
@@ -172,7 +200,7 @@ def _render_chunk(app: Sphinx, chunk: list[tuple[str, str, str]]) -> int:
 def render_pages(app: Sphinx, todo: list[tuple[str, str, str]]) -> int:
     """Render and write (pagename, title, body) pages; in worker processes when the build runs
     with ``-j`` and there are enough of them.  Returns how many files changed."""
-    from sphinx.util.parallel import ParallelTasks, make_chunks, parallel_available  # noqa: PLC0415
+    from sphinx.util.parallel import ParallelTasks, make_chunks, parallel_available
 
     nproc = getattr(app, "parallel", 0) or 0
     if nproc <= 1 or not parallel_available or len(todo) < 4 * nproc:
@@ -184,17 +212,21 @@ def render_pages(app: Sphinx, todo: list[tuple[str, str, str]]) -> int:
         written += count
 
     tasks = ParallelTasks(nproc)
-    for chunk in make_chunks(todo, nproc, maxbatch=20):  # type: ignore[arg-type]
+    # Sphinx annotates make_chunks for docnames (Sequence[str]); it only slices the sequence
+    for chunk in make_chunks(todo, nproc, maxbatch=20):  # type: ignore[arg-type]  # see above
         tasks.add_task(lambda c: _render_chunk(app, c), chunk, done)
     tasks.join()
     return written
 
 
-def collect_pages(app: Sphinx):  # noqa: ANN201 - html-collect-pages handler (a generator)
+def collect_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
+    """``html-collect-pages`` handler: writes the pages itself (only those that changed) and
+    yields none for Sphinx to write."""
     if not html_builder(app):
         return
     site = Site(app)
-    outdir = Path(app.builder.outdir)
+    builder = html_page_builder(app)
+    outdir = Path(builder.outdir)
     manifest_path = outdir / MANIFEST
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
@@ -214,7 +246,7 @@ def collect_pages(app: Sphinx):  # noqa: ANN201 - html-collect-pages handler (a 
 
     def out(pagename: str, title: str, body: str) -> None:
         """Queue the page unless the same body in the same frame is already on disk."""
-        rel = Path(app.builder.get_outfilename(pagename)).relative_to(outdir).as_posix()
+        rel = Path(builder.get_outfilename(pagename)).relative_to(outdir).as_posix()
         files.add(rel)
         keys[pagename] = page_key(frame, pagename, title, body)
         if known.get(pagename) != keys[pagename] or not (outdir / rel).is_file():
@@ -228,7 +260,7 @@ def collect_pages(app: Sphinx):  # noqa: ANN201 - html-collect-pages handler (a 
         index_page = site.facet_index(facet)
         index_url = site.url_from(index_page)
         if facet.own_index:
-            index_body = facet.index_html(by_term, lambda slug, f=facet, u=index_url: u(site.term_page(f, slug)))
+            index_body = facet.index_html(by_term, partial(_term_url, site, index_url, facet))
             own_index.add(facet.name)
             out(index_page, f"全部{facet.title}", f"<h1>全部{escape(facet.title)}</h1>" + index_body)
         for slug, term_posts in by_term.items():
@@ -243,7 +275,8 @@ def collect_pages(app: Sphinx):  # noqa: ANN201 - html-collect-pages handler (a 
     for number in range(2, len(latest) + 1):
         pagename = page_name(site.latest_base, number)
         url = site.url_from(pagename)
-        body = f"<h1>最新更新（第 {number} 页）</h1>" + render.cards(latest[number - 1], site.runtime.facets, site.term_page, url)
+        body = (f"<h1>最新更新（第 {number} 页）</h1>"
+                + render.cards(latest[number - 1], site.runtime.facets, site.term_page, url))
         body += render.pagination(site.latest_base, number, len(latest), url, first_page=home)
         out(pagename, f"最新更新（第 {number} 页）", body)
     rendered = len(todo)
@@ -269,23 +302,28 @@ def collect_pages(app: Sphinx):  # noqa: ANN201 - html-collect-pages handler (a 
 _SNAPSHOT = "_mlnotes_listing_snapshot"
 
 
-def _shown_elsewhere(record: PostRecord, relating: list[Facet]) -> tuple[Any, Any, frozenset[tuple[str, str]]]:
+#: (what the home list shows of a post, what other pages' links show of it, its shared terms)
+Shown = tuple[str | None, tuple[str, str | None, frozenset[tuple[str, str]]] | None, frozenset[tuple[str, str]]]
+
+
+def _shown_elsewhere(record: PostRecord, relating: list[Facet]) -> Shown:
     """(what the home list shows of a post, what other posts' related-notes and navigation
     links show of it, the terms that relate it to other notes — its cited papers, say)."""
     shared = frozenset((f.name, slug) for f in relating for slug in record.facets.get(f.name, []))
     return record.listing_key(), (record.title, record.date, shared), shared
 
 
-def _snapshot(env: Any) -> dict[str, tuple[Any, Any, frozenset[tuple[str, str]]]]:
+def _snapshot(env: BuildEnvironment) -> dict[str, Shown]:
     relating = get_runtime(env).relating()
     return {d: _shown_elsewhere(r, relating) for d, r in get_posts(env).items()}
 
 
-def _before_read(app: Sphinx, env: Any, docnames: list[str]) -> None:
+def _before_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
     setattr(app, _SNAPSHOT, _snapshot(env))
 
 
-def _outdated_by_taxonomy(app: Sphinx, env: Any, added: set[str], changed: set[str], removed: set[str]) -> list[str]:
+def _outdated_by_taxonomy(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str],
+                          removed: set[str]) -> list[str]:
     digest = get_runtime(env).digest
     old = env.__dict__.get("mlnotes_taxonomy_digest")
     env.__dict__["mlnotes_taxonomy_digest"] = digest
@@ -294,11 +332,11 @@ def _outdated_by_taxonomy(app: Sphinx, env: Any, added: set[str], changed: set[s
     return sorted(set(get_posts(env)) | set(doc_store(env).latest_docs))
 
 
-def _dependents(app: Sphinx, env: Any) -> list[str]:
+def _dependents(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """Documents whose output shows other posts: rewrite them when those posts changed."""
-    before: dict[str, Any] = getattr(app, _SNAPSHOT, {})
+    before: dict[str, Shown] = getattr(app, _SNAPSHOT, {})
     after = _snapshot(env)
-    none = (None, None, frozenset())
+    none: Shown = (None, None, frozenset())
     listed = {d for d in before.keys() | after.keys() if before.get(d, none)[0] != after.get(d, none)[0]}
     if not listed:
         return []

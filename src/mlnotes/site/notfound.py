@@ -10,10 +10,12 @@ stay as they are.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from html import escape
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from docutils import nodes
 from sphinx.application import Sphinx
 
 from mlnotes.site.base import Site, html_builder, write_page_if_changed
@@ -36,14 +38,14 @@ def absolutize(html: str, base: str) -> str:
         value = m.group(2)
         if _ABSOLUTE.match(value):
             return m.group(0)
-        return m.group(1) + urljoin(base, value) + m.group(3)
+        return f"{m.group(1)}{urljoin(base, value)}{m.group(3)}"
 
     return _ATTR.sub(fix, html)
 
 
 def body(app: Sphinx) -> str:
     url = Site(app).url_from(PAGENAME)
-    home, search = url(app.config.root_doc), url("search")
+    home, search = url(str(app.config.root_doc)), url("search")
     overview = url(Site(app).overview)
     return (
         '<section class="mlnotes-404">'
@@ -60,7 +62,9 @@ def body(app: Sphinx) -> str:
     )
 
 
-def _collect(app: Sphinx):  # noqa: ANN201 - html-collect-pages handler (a generator)
+def _collect(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
+    """``html-collect-pages`` handler: writes the page itself (only when it changed) and yields
+    none for Sphinx to write."""
     if not html_builder(app) or app.builder.name != "html" or PAGENAME in app.env.found_docs:
         return
     ctx: dict[str, Any] = {"title": "页面不存在", "body": body(app), "parents": [], "display_toc": False,
@@ -70,7 +74,8 @@ def _collect(app: Sphinx):  # noqa: ANN201 - html-collect-pages handler (a gener
     yield from ()
 
 
-def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
+                  doctree: nodes.document | None) -> None:
     if pagename == PAGENAME and doctree is None:
         context["pageurl"] = None  # no canonical link: the page stands for every missing URL
 

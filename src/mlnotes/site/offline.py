@@ -26,6 +26,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
@@ -43,11 +44,14 @@ DESIGN_ASSETS = ("sphinx-design.min.css", "design-tabs.js")
 _USES_DESIGN = re.compile(r"""class="[^"]*\bsd-""")
 
 
-def _name(asset: Any) -> str:
+def _name(asset: object) -> str:
+    """The file name of a script or style sheet (a Sphinx asset object or a plain path)."""
     return str(getattr(asset, "filename", asset) or "").rsplit("/", 1)[-1].split("?", 1)[0]
 
 
-def _lean_assets(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+def _lean_assets(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None
+) -> None:
     if app.builder.format != "html" or app.builder.name not in ("html", "dirhtml"):
         return
     uses_design = bool(_USES_DESIGN.search(str(context.get("body", ""))))
@@ -60,8 +64,9 @@ def _lean_assets(app: Sphinx, pagename: str, templatename: str, context: dict[st
         if pagename != "search" and name in DEFERRABLE and attributes is not None \
                 and not {"defer", "async"} & set(attributes):
             # the same asset class, so Sphinx renders it as before, with defer
-            script = type(script)(script.filename, priority=script.priority, **attributes, defer="defer")
-        scripts.append(script)
+            scripts.append(type(script)(script.filename, priority=script.priority, **attributes, defer="defer"))
+        else:
+            scripts.append(script)
     # new lists: the builder's own are shared between pages
     context["script_files"] = scripts
     context["css_files"] = [css for css in context.get("css_files", [])

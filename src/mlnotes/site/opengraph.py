@@ -18,16 +18,15 @@ from html import escape, unescape
 from typing import Any
 from urllib.parse import urljoin
 
+from docutils import nodes
 from sphinx.application import Sphinx
 
-from mlnotes.site.base import site_name as _site_name
-from mlnotes.site.base import site_url
-from mlnotes.site.lastupdated import doc_date
-from mlnotes.site.base import html_builder
-from mlnotes.facets.runtime import get_runtime
 from mlnotes.core.records import PostRecord, doc_store, get_posts
+from mlnotes.facets.runtime import get_runtime
 from mlnotes.read.measures import MAX_DESCRIPTION, plain
-
+from mlnotes.site.base import html_builder, site_url
+from mlnotes.site.base import site_name as _site_name
+from mlnotes.site.lastupdated import doc_date
 
 
 def html_to_plain(html: str, limit: int = MAX_DESCRIPTION) -> str:
@@ -86,7 +85,9 @@ def render(tags: list[tuple[str, str]]) -> str:
     return "\n".join(out) + "\n"
 
 
-def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+def _page_context(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None
+) -> None:
     if not html_builder(app):
         return
     context["metatags"] = context.get("metatags", "") + render(og_tags(app, pagename, context))

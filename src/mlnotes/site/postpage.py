@@ -10,16 +10,14 @@ from html import escape
 from docutils import nodes
 from sphinx.application import Sphinx
 
-from mlnotes.site import render
-from mlnotes.site.citing import cite_block
 from mlnotes.core.listing import published
-from mlnotes.site.base import Site, html_builder, now_in_site_tz
-from mlnotes.site.readingtime import reading_html
-from mlnotes.site.related import notes_by_term, related_posts, term_counts
-from mlnotes.site.base import once_per_write
 from mlnotes.core.records import PostRecord, get_posts
 from mlnotes.facets.base import Facet, PageLinks
-from mlnotes.site.base import UrlFor
+from mlnotes.site import render
+from mlnotes.site.base import Site, UrlFor, html_builder, now_in_site_tz, once_per_write
+from mlnotes.site.citing import cite_block
+from mlnotes.site.readingtime import reading_html
+from mlnotes.site.related import notes_by_term, related_posts, term_counts
 
 
 def _decorate(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -55,12 +53,18 @@ def _decorate(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     tail = [_related_html(app, site, post, url)]
     tail.append(cite_block(app, post))
     refs = next((s for s in sections[0].findall(nodes.section)
-                 if s is not sections[0] and s.next_node(nodes.title) and s.next_node(nodes.title).astext() == "参考文献"), None)
+                 if s is not sections[0] and _title_text(s) == "参考文献"), None)
     block = nodes.raw("", "".join(tail), format="html")
     if refs is not None:
         refs.parent.insert(refs.parent.index(refs), block)
     else:
         sections[0].append(block)
+
+
+def _title_text(section: nodes.section) -> str | None:
+    """The text of the first title in *section* (its own), None without one."""
+    title = section.next_node(nodes.title)
+    return title.astext() if title is not None else None
 
 
 def _related_html(app: Sphinx, site: Site, post: PostRecord, url: UrlFor) -> str:
@@ -80,11 +84,15 @@ def _related_html(app: Sphinx, site: Site, post: PostRecord, url: UrlFor) -> str
     return f'<section class="mlnotes-related"><h2>相关笔记</h2><ul>{items}</ul></section>'
 
 
-def _public_posts(app: Sphinx, site: Site, facet: Facet) -> tuple[dict[str, PostRecord], Counter[str], dict[str, list[str]]]:
+#: published records by docname, how many notes have each term, term → notes
+PublicPosts = tuple[dict[str, PostRecord], Counter[str], dict[str, list[str]]]
+
+
+def _public_posts(app: Sphinx, site: Site, facet: Facet) -> PublicPosts:
     """Published records, how many notes have each term and the term → notes index, computed
     once per write phase, not once per post."""
 
-    def compute() -> tuple[dict[str, PostRecord], Counter[str], dict[str, list[str]]]:
+    def compute() -> PublicPosts:
         public = {r.docname: r for r in published(get_posts(app.env).values(), now_in_site_tz(site.runtime))}
         return public, term_counts(public, facet.name), notes_by_term(public, facet.name)
 

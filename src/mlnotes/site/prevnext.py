@@ -9,17 +9,17 @@ retitled, or because a future-dated post has become due — is written again, th
 
 from __future__ import annotations
 
+from datetime import datetime
 from html import escape
-from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
 
 from mlnotes.core.listing import published
-from mlnotes.site.base import Site, html_builder, now_in_site_tz
-from mlnotes.facets.runtime import get_runtime
-from mlnotes.site.base import once_per_write
 from mlnotes.core.records import PostRecord, get_posts
+from mlnotes.facets.runtime import get_runtime
+from mlnotes.site.base import Site, UrlFor, html_builder, now_in_site_tz, once_per_write
 
 #: (older docname, older title, newer docname, newer title); None where there is none
 Neighbours = tuple[str | None, str | None, str | None, str | None]
@@ -27,7 +27,7 @@ Neighbours = tuple[str | None, str | None, str | None, str | None]
 ENV_ATTR = "mlnotes_prevnext_shown"
 
 
-def neighbours(records: dict[str, PostRecord], now: Any) -> dict[str, Neighbours]:
+def neighbours(records: dict[str, PostRecord], now: datetime) -> dict[str, Neighbours]:
     """Every published post → its older and newer neighbour in date order."""
     order = list(reversed(published(records.values(), now)))  # oldest first
     out: dict[str, Neighbours] = {}
@@ -41,11 +41,11 @@ def neighbours(records: dict[str, PostRecord], now: Any) -> dict[str, Neighbours
     return out
 
 
-def _map(app: Sphinx, env: Any) -> dict[str, Neighbours]:
+def _map(app: Sphinx, env: BuildEnvironment) -> dict[str, Neighbours]:
     return neighbours(get_posts(env), now_in_site_tz(get_runtime(env)))
 
 
-def nav_html(links: Neighbours, url: Any) -> str:
+def nav_html(links: Neighbours, url: UrlFor) -> str:
     older, older_title, newer, newer_title = links
     parts = []
     if older:
@@ -68,7 +68,7 @@ def _decorate(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         doctree.append(nodes.raw("", html, format="html"))
 
 
-def _dependents(app: Sphinx, env: Any) -> list[str]:
+def _dependents(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """Posts whose links differ from what the last build wrote: a post was added, removed,
     re-dated or retitled, or a future-dated post has become due since then."""
     before: dict[str, Neighbours] | None = env.__dict__.get(ENV_ATTR)

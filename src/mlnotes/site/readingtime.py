@@ -12,7 +12,7 @@ The counts are measured while a post is read (:mod:`mlnotes.read.measures`, call
 
 from __future__ import annotations
 
-from typing import Any
+from sphinx.environment import BuildEnvironment
 
 from mlnotes.core.records import doc_store
 from mlnotes.read.measures import HAN_PER_MINUTE, WORDS_PER_MINUTE, Reading, measure, readable_text
@@ -20,12 +20,12 @@ from mlnotes.read.measures import HAN_PER_MINUTE, WORDS_PER_MINUTE, Reading, mea
 __all__ = ["HAN_PER_MINUTE", "WORDS_PER_MINUTE", "Reading", "measure", "readable_text", "reading_html", "reading_of"]
 
 
-def reading_of(env: Any, docname: str) -> Reading | None:
+def reading_of(env: BuildEnvironment, docname: str) -> Reading | None:
     """The reading time the collector measured for post *docname* (None for other pages)."""
     counts = doc_store(env).reading.get(docname)
     return Reading(*counts) if counts else None
 
 
-def reading_html(env: Any, docname: str) -> str:
+def reading_html(env: BuildEnvironment, docname: str) -> str:
     r = reading_of(env, docname)
     return f'<span class="mlnotes-reading-time">{r.text()}</span>' if r else ""

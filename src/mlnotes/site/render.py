@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from html import escape
 
-from mlnotes.facets import Facet
 from mlnotes.core.listing import page_name
 from mlnotes.core.records import PostRecord
+from mlnotes.facets import Facet
 
 #: pagename → URL relative to the page being written
 UrlFor = Callable[[str], str]
@@ -29,12 +29,14 @@ def facet_links(post: PostRecord, facets: Sequence[Facet], term_page: Callable[[
     return " · ".join(groups)
 
 
-def card(post: PostRecord, facets: Sequence[Facet], term_page: Callable[[Facet, str], str], url: UrlFor, level: int = 2) -> str:
+def card(post: PostRecord, facets: Sequence[Facet], term_page: Callable[[Facet, str], str], url: UrlFor,
+         level: int = 2) -> str:
     date = post.when.strftime("%Y-%m-%d") if post.when else ""
     links = facet_links(post, facets, term_page, url)
     return (
         '<article class="mlnotes-card">'
-        f'<h{level} class="mlnotes-card-title"><a href="{escape(url(post.docname))}">{escape(post.title)}</a></h{level}>'
+        f'<h{level} class="mlnotes-card-title">'
+        f'<a href="{escape(url(post.docname))}">{escape(post.title)}</a></h{level}>'
         f'<p class="mlnotes-card-meta"><time datetime="{escape(post.date or "")}">{escape(date)}</time>'
         + (f" · {links}" if links else "")
         + "</p>"
@@ -44,7 +46,8 @@ def card(post: PostRecord, facets: Sequence[Facet], term_page: Callable[[Facet, 
 
 
 def cards(
-    posts: Sequence[PostRecord], facets: Sequence[Facet], term_page: Callable[[Facet, str], str], url: UrlFor, level: int = 2
+    posts: Sequence[PostRecord], facets: Sequence[Facet], term_page: Callable[[Facet, str], str], url: UrlFor,
+    level: int = 2,
 ) -> str:
     if not posts:
         return '<p class="mlnotes-empty">暂无文章。</p>'

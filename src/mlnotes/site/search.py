@@ -30,7 +30,6 @@ from mlnotes.core.events import RUNTIME_READY
 from mlnotes.facets.runtime import app_runtime
 from mlnotes.site.base import write_if_changed
 
-
 GLOSSARY = Path(__file__).parents[1] / "data" / "ml_terms.txt"
 DICT_NAME = "mlnotes-jieba-dict.txt"
 HAN = re.compile(r"[\u4e00-\u9fff]")

@@ -27,14 +27,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
 from mlnotes.compat.pydata import templates_before_components
 from mlnotes.core.listing import published
-from mlnotes.site.base import Site, html_builder, now_in_site_tz
-from mlnotes.site.base import once_per_write
 from mlnotes.core.records import PostRecord, get_posts
+from mlnotes.site.base import Site, html_builder, now_in_site_tz, once_per_write
 
 TEMPLATES = Path(__file__).parents[1] / "templates"
 PREFIX = "mlnotes/"
@@ -104,7 +104,8 @@ def post_card(app: Sphinx, post: PostRecord) -> dict[str, Any]:
         slugs = [s for s in post.facets.get(facet.name, []) if s in facet.terms()]
         if not facet.postcard_links or not slugs:
             continue
-        groups.append({"title": facet.title, "links": [_link(site.term_page(facet, s), facet.display(s)) for s in slugs]})
+        links = [_link(site.term_page(facet, s), facet.display(s)) for s in slugs]
+        groups.append({"title": facet.title, "links": links})
     return {
         "date": post.when.strftime("%Y-%m-%d") if post.when else "",
         "datetime": post.date or "",
@@ -113,7 +114,9 @@ def post_card(app: Sphinx, post: PostRecord) -> dict[str, Any]:
     }
 
 
-def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+def _page_context(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None
+) -> None:
     if not html_builder(app):
         return
     sidebars = context.get("sidebars") or []

@@ -16,16 +16,16 @@ from typing import Any
 from urllib.parse import quote, urljoin
 from xml.sax.saxutils import escape
 
+from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-from mlnotes.site.base import site_url, write_if_changed
-from mlnotes.site.lastupdated import doc_date
 from mlnotes.core.listing import drafts
-from mlnotes.site.base import html_builder, now_in_site_tz
-from mlnotes.site.listings import MANIFEST
-from mlnotes.facets.runtime import get_runtime
 from mlnotes.core.records import get_posts
+from mlnotes.facets.runtime import get_runtime
+from mlnotes.site.base import html_builder, now_in_site_tz, site_url, write_if_changed
+from mlnotes.site.lastupdated import doc_date
+from mlnotes.site.listings import MANIFEST
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +39,9 @@ def _reset(app: Sphinx) -> None:
     setattr(app, _RENDERED, set())
 
 
-def _seen(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+def _seen(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None
+) -> None:
     if doctree is None and pagename not in app.env.found_docs:
         rendered = getattr(app, _RENDERED, None)
         if rendered is not None:  # main process: generated pages are written there
@@ -72,7 +74,8 @@ def absolute(app: Sphinx, pagename: str) -> str:
 def sitemap_xml(entries: list[tuple[str, str | None]]) -> str:
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="{NAMESPACE}">']
     for loc, lastmod in entries:
-        lines.append(f"  <url><loc>{escape(loc)}</loc>" + (f"<lastmod>{lastmod}</lastmod>" if lastmod else "") + "</url>")
+        modified = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
+        lines.append(f"  <url><loc>{escape(loc)}</loc>{modified}</url>")
     lines.append("</urlset>")
     return "\n".join(lines) + "\n"
 
