@@ -434,5 +434,6 @@ def setup_book(app: Sphinx) -> None:
     app.add_builder(BookEpubBuilder, override=True)
     app.connect("doctree-resolved", _resolved)
     app.connect("html-collect-pages", _epub_pages)
-    app.connect("html-page-context", _page_context, priority=900)  # after ablog's
+    # after ablog's html-page-context handler (default priority), whose prev/next it removes
+    app.connect("html-page-context", _page_context, priority=900)
     app.connect("env-updated", _book_dependencies)

@@ -135,7 +135,10 @@ def _settle(app: Sphinx) -> None:
 
 def setup_settle(app: Sphinx) -> None:
     """Replay last build's settled configuration before Sphinx compares it; record this one's."""
+    # last of config-inited: Sphinx compares the configuration right after it, and every other
+    # extension has set its values by then
     app.connect("config-inited", _replay, priority=990)
+    # last of builder-inited: the theme and extensions change settings up to there
     app.connect("builder-inited", _settle, priority=990)
 
 

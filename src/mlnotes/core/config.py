@@ -62,6 +62,7 @@ def setup_config(app: Sphinx) -> None:
         types = (bool,) if isinstance(default, bool) else (int,) if isinstance(default, int) else (tuple, list, str)
         rebuild: Literal["html", "env"] = "html" if f.name in _HTML_ONLY else "env"
         app.add_config_value(PREFIX + f.name, default, rebuild, types=types)
+    # before everything that reads the settings (the runtime loads the taxonomy at 600)
     app.connect("config-inited", _validate, priority=400)
 
 

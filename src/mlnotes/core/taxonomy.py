@@ -12,7 +12,7 @@ import hashlib
 import re
 import tomllib
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,6 +60,16 @@ class Taxonomy:
     def error(self, where: str, what: str) -> ConfigError:
         """A configuration error about table *where* of this file."""
         return ConfigError(f"{self.path}: [{where}] {what}")
+
+    def entries(self, name: str, expected: str) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
+        """(slug, where, body) of each entry of the flat table *name*: the slug checked, the body a
+        table (*expected* says what it should hold, for the error)."""
+        for slug, body in self.table(name).items():
+            where = f"{name}.{slug}"
+            self.check_slug(where, slug)
+            if not isinstance(body, dict):
+                raise self.error(where, f"must be a table with {expected}")
+            yield slug, where, body
 
     def need_str(self, where: str, table: Mapping[str, Any], key: str, required: bool = True) -> str:
         """The string *key* of *table* (stripped); '' when optional and absent."""

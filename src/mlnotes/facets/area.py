@@ -15,6 +15,7 @@ Its top-level areas are the parts of the book and the "browse" block of the side
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from functools import cached_property
 from typing import Any, ClassVar
 
 from mlnotes.core.problems import Problem, did_you_mean
@@ -60,14 +61,12 @@ class AreaFacet(Facet):
     sidebar: ClassVar[SidebarKind | None] = "browse"
     book_role: ClassVar[BookRole | None] = "parts"
 
-    def __init__(self, taxonomy: Taxonomy) -> None:
-        super().__init__(taxonomy)
-        self._terms: dict[str, Term] | None = None
+    @cached_property
+    def _vocabulary(self) -> dict[str, Term]:
+        return area_terms(self.taxonomy)
 
     def terms(self) -> dict[str, Term]:
-        if self._terms is None:
-            self._terms = area_terms(self.taxonomy)
-        return self._terms
+        return self._vocabulary
 
     def resolve(self, raw: str) -> Resolved:
         values = split_values(raw)

@@ -7,6 +7,7 @@ series shows its place in it and links to the previous and next post of the seri
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cached_property
 from html import escape
 
 from mlnotes.core.problems import Problem, did_you_mean
@@ -20,11 +21,7 @@ TABLE = "series"
 def series_terms(taxonomy: Taxonomy) -> dict[str, Term]:
     """Every series of the ``[series]`` table, its posts in reading order as members."""
     series: dict[str, Term] = {}
-    for slug, body in taxonomy.table(TABLE).items():
-        where = f"{TABLE}.{slug}"
-        taxonomy.check_slug(where, slug)
-        if not isinstance(body, dict):
-            raise taxonomy.error(where, "must be a table with name and posts")
+    for slug, where, body in taxonomy.entries(TABLE, "name and posts"):
         posts = body.get("posts", [])
         if not isinstance(posts, list) or not all(isinstance(p, str) for p in posts):
             raise taxonomy.error(where, "posts must be a list of docnames, e.g. [\"posts/2026/s4\"]")
@@ -44,14 +41,12 @@ class SeriesFacet(Facet):
     title = "系列"
     header_links = False  # the series navigation says it better
 
-    def __init__(self, taxonomy: Taxonomy) -> None:
-        super().__init__(taxonomy)
-        self._terms: dict[str, Term] | None = None
+    @cached_property
+    def _vocabulary(self) -> dict[str, Term]:
+        return series_terms(self.taxonomy)
 
     def terms(self) -> dict[str, Term]:
-        if self._terms is None:
-            self._terms = series_terms(self.taxonomy)
-        return self._terms
+        return self._vocabulary
 
     def resolve(self, raw: str) -> Resolved:
         out = Resolved()

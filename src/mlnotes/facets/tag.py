@@ -6,6 +6,7 @@ aliases = ["LLM"]``); names and aliases are matched ignoring case, width, spaces
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import ClassVar
 
 from mlnotes.core.problems import Problem, did_you_mean
@@ -20,11 +21,7 @@ def tag_terms(taxonomy: Taxonomy) -> dict[str, Term]:
     """Every tag of the ``[tags]`` table; no spelling may name two tags."""
     tags: dict[str, Term] = {}
     seen: dict[str, str] = {}
-    for slug, body in taxonomy.table(TABLE).items():
-        where = f"{TABLE}.{slug}"
-        taxonomy.check_slug(where, slug)
-        if not isinstance(body, dict):
-            raise taxonomy.error(where, "must be a table with name and optional aliases")
+    for slug, where, body in taxonomy.entries(TABLE, "name and optional aliases"):
         aliases = body.get("aliases", [])
         if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
             raise taxonomy.error(where, "aliases must be a list of non-empty strings")
@@ -46,13 +43,14 @@ class TagFacet(Facet):
 
     def __init__(self, taxonomy: Taxonomy) -> None:
         super().__init__(taxonomy)
-        self._terms: dict[str, Term] | None = None
         self._index: dict[str, str] | None = None
 
+    @cached_property
+    def _vocabulary(self) -> dict[str, Term]:
+        return tag_terms(self.taxonomy)
+
     def terms(self) -> dict[str, Term]:
-        if self._terms is None:
-            self._terms = tag_terms(self.taxonomy)
-        return self._terms
+        return self._vocabulary
 
     def index(self) -> dict[str, str]:
         """Folded name or alias → tag slug (built once per build, not once per post)."""

@@ -494,4 +494,6 @@ def epub_content_written(builder: StandaloneHTMLBuilder) -> None:
 
 def setup_mathml(app: Sphinx) -> None:
     app.add_html_math_renderer(RENDERER, inline_renderers=(visit_math, None), block_renderers=(visit_math_block, None))
+    # before the config-inited handlers at the default priority (500), so those that read
+    # html_math_renderer (Sphinx's math support among them) already see ours
     app.connect("config-inited", _default_renderer, priority=400)

@@ -75,4 +75,6 @@ def _lean_assets(
 
 def setup_offline(app: Sphinx) -> None:
     app.connect("config-inited", _templates)
+    # after pydata-sphinx-theme's and sphinx-design's handlers (default priority), which add the
+    # assets this trims
     app.connect("html-page-context", _lean_assets, priority=900)

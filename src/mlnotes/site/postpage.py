@@ -16,6 +16,7 @@ from mlnotes.facets.base import Facet, PageLinks
 from mlnotes.site import render
 from mlnotes.site.base import Site, UrlFor, html_builder, now_in_site_tz, once_per_write
 from mlnotes.site.citing import cite_block
+from mlnotes.site.prevnext import prevnext_html
 from mlnotes.site.readingtime import reading_html
 from mlnotes.site.related import notes_by_term, related_posts, term_counts
 
@@ -59,6 +60,9 @@ def _decorate(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         refs.parent.insert(refs.parent.index(refs), block)
     else:
         sections[0].append(block)
+    # last, after the references: previous and next post by date
+    if nav := prevnext_html(app, docname):
+        doctree.append(nodes.raw("", nav, format="html"))
 
 
 def _title_text(section: nodes.section) -> str | None:

@@ -12,14 +12,13 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
-from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
 from mlnotes.core.listing import published
 from mlnotes.core.records import PostRecord, get_posts
 from mlnotes.facets.runtime import get_runtime
-from mlnotes.site.base import Site, UrlFor, html_builder, now_in_site_tz, once_per_write
+from mlnotes.site.base import Site, UrlFor, now_in_site_tz, once_per_write
 
 #: (older docname, older title, newer docname, newer title); None where there is none
 Neighbours = tuple[str | None, str | None, str | None, str | None]
@@ -59,13 +58,11 @@ def nav_html(links: Neighbours, url: UrlFor) -> str:
     return f'<nav class="mlnotes-post-nav" aria-label="按日期的上一篇和下一篇">{"".join(parts)}</nav>'
 
 
-def _decorate(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    if not html_builder(app) or docname not in get_posts(app.env):
-        return
+def prevnext_html(app: Sphinx, docname: str) -> str:
+    """The previous/next navigation of post *docname* ('' for a draft or a lone post); the post
+    page puts it last (:mod:`mlnotes.site.postpage`)."""
     links = once_per_write(app, "prevnext", lambda: _map(app, app.env)).get(docname)
-    html = nav_html(links, Site(app).url_from(docname)) if links else ""
-    if html:
-        doctree.append(nodes.raw("", html, format="html"))
+    return nav_html(links, Site(app).url_from(docname)) if links else ""
 
 
 def _dependents(app: Sphinx, env: BuildEnvironment) -> list[str]:
@@ -80,5 +77,4 @@ def _dependents(app: Sphinx, env: BuildEnvironment) -> list[str]:
 
 
 def setup_prevnext(app: Sphinx) -> None:
-    app.connect("doctree-resolved", _decorate, priority=600)
     app.connect("env-updated", _dependents)
