@@ -1,4 +1,4 @@
-"""Math rendered at build time as MathML (src/mlnotes/mathml.py): the converter's repairs, the
+"""Math rendered at build time as MathML (src/mlnotes/math/mathml.py): the converter's repairs, the
 renderer's output in HTML and EPUB, equation numbers and references, and the located warning
 for a formula that cannot be converted."""
 
