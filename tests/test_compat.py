@@ -262,6 +262,7 @@ FORBIDDEN = [
     r"\b_DEFAULT_PLUGINS\b",
     r"super\(SearchChinese\b",
     r"\bindexer\.prune\s*=",
+    r"\._(?:title_)?mapping\b",
     r"\.build_content\s*=",
     r"\._document\b",
     r"\.parallel_read_safe\s*=",

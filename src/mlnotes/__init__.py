@@ -49,6 +49,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     from mlnotes.site.audit import setup_audit
     from mlnotes.site.base import setup_base
     from mlnotes.site.citing import setup_citing
+    from mlnotes.site.cleanup import setup_cleanup
     from mlnotes.site.copybutton import setup_copybutton
     from mlnotes.site.editlink import setup_editlink
     from mlnotes.site.lastupdated import setup_lastupdated
@@ -90,6 +91,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_opengraph(app)
     setup_sitemap(app)
     setup_audit(app)
+    setup_cleanup(app)
     setup_notfound(app)
     setup_lastupdated(app)
     setup_editlink(app)

@@ -49,6 +49,8 @@ PRIVATE = (
     "sphinx.config.Config._raw_config",
     "sphinx.search.zh.SearchChinese.__init__",
     "sphinx.search.IndexBuilder.prune",
+    "sphinx.search.IndexBuilder._mapping",
+    "sphinx.search.IndexBuilder._title_mapping",
     "sphinx.application.Sphinx.parallel",
 )
 
@@ -211,7 +213,13 @@ class LazyChinese(SearchChinese):
 
 
 def _prune_with_a_set(indexer: IndexBuilder, docnames: Iterable[str]) -> None:
+    """Sphinx's prune with the documents as a set, then without the terms it left with no
+    document: Sphinx keeps them (``"c2024": []`` after the only post with that word is deleted),
+    so an incremental build's index differs from a clean build's, which never had them."""
     type(indexer).prune(indexer, frozenset(docnames))
+    for mapping in (indexer._mapping, indexer._title_mapping):
+        for term in [term for term, found in mapping.items() if not found]:
+            del mapping[term]
 
 
 def fast_prune(app: Sphinx, *args: object) -> list[object]:

@@ -39,13 +39,18 @@ from mlnotes.site.base import (
 )
 from mlnotes.site.citing import write_posts_bib
 from mlnotes.site.feeds import write_feeds
+from mlnotes.site.sidebars import sidebar_digest
 
 if TYPE_CHECKING:
     from sphinx.environment import BuildEnvironment
 
 logger = logging.getLogger(__name__)
 
-MANIFEST = ".mlnotes-pages.json"
+#: what the last build generated (files, page keys, feed keys), kept next to the doctrees: it is
+#: bookkeeping, not part of the published site
+MANIFEST = "mlnotes-pages.json"
+#: where older versions kept it, in the output directory (removed when found)
+OLD_MANIFEST = ".mlnotes-pages.json"
 
 
 # ------------------------------------------------------------------------- home page list
@@ -167,6 +172,8 @@ def frame_digest(app: Sphinx) -> str:
                    getattr(builder, "globalcontext", {}).get("last_updated"))).encode())
     h.update(repr(sorted((d, t.astext()) for d, t in env.titles.items() if d not in posts)).encode())
     h.update(repr(sorted((d, list(i)) for d, i in env.toctree_includes.items() if d not in posts)).encode())
+    # the sidebars of every generated page: recent posts, counts, the tag cloud
+    h.update(sidebar_digest(app).encode())
     return h.hexdigest()
 
 
@@ -219,6 +226,11 @@ def render_pages(app: Sphinx, todo: list[tuple[str, str, str]]) -> int:
     return written
 
 
+def manifest_file(app: Sphinx) -> Path:
+    """The listing manifest of the build *app* writes (next to its doctrees)."""
+    return Path(app.doctreedir) / MANIFEST
+
+
 def collect_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
     """``html-collect-pages`` handler: writes the pages itself (only those that changed) and
     yields none for Sphinx to write."""
@@ -227,7 +239,8 @@ def collect_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
     site = Site(app)
     builder = html_page_builder(app)
     outdir = Path(builder.outdir)
-    manifest_path = outdir / MANIFEST
+    manifest_path = manifest_file(app)
+    (outdir / OLD_MANIFEST).unlink(missing_ok=True)
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):

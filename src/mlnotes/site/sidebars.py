@@ -24,21 +24,25 @@ The templates only lay out plain data that :func:`_page_context` puts in the con
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
+from sphinx.environment import BuildEnvironment
 
 from mlnotes.compat.pydata import templates_before_components
 from mlnotes.core.listing import published
 from mlnotes.core.records import PostRecord, get_posts
-from mlnotes.site.base import Site, html_builder, now_in_site_tz, once_per_write
+from mlnotes.site.base import Site, html_builder, html_page_builder, now_in_site_tz, once_per_write
 
 TEMPLATES = Path(__file__).parents[1] / "templates"
 PREFIX = "mlnotes/"
 RECENT = 5
+#: the environment keeps the last build's sidebar fingerprint under this name
+SIDEBAR_DIGEST = "mlnotes_sidebar_digest"
 
 
 def _add_templates(app: Sphinx, config: Config) -> None:
@@ -97,6 +101,32 @@ def _sidebar_data(app: Sphinx) -> dict[str, Any]:
     return data
 
 
+def sidebar_digest(app: Sphinx) -> str:
+    """A fingerprint of what the sidebars show on every page (recent posts, counts, clouds)."""
+    return hashlib.sha256(repr(_sidebar_data(app)).encode()).hexdigest()
+
+
+def shows_our_sidebars(app: Sphinx, docname: str) -> bool:
+    """Whether *docname*'s page carries one of our sidebars (``html_sidebars``)."""
+    ctx: dict[str, Any] = {}
+    html_page_builder(app).add_sidebars(docname, ctx)
+    return any(str(name).startswith(PREFIX) for name in ctx.get("sidebars") or [])
+
+
+def _outdated_by_sidebars(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """Every page with our sidebars, when what they show changed since the last build (a post
+    added, removed, re-dated or re-titled, a count or the tag cloud changed): an incremental build
+    then writes them all again, as a clean build would."""
+    if not html_builder(app):
+        return []
+    digest = sidebar_digest(app)
+    old = env.__dict__.get(SIDEBAR_DIGEST)
+    env.__dict__[SIDEBAR_DIGEST] = digest
+    if old is None or old == digest:
+        return []
+    return sorted(d for d in env.found_docs if shows_our_sidebars(app, d))
+
+
 def post_card(app: Sphinx, post: PostRecord) -> dict[str, Any]:
     site = Site(app)
     groups = []
@@ -131,3 +161,4 @@ def _page_context(
 def setup_sidebars(app: Sphinx) -> None:
     app.connect("config-inited", _add_templates)
     app.connect("html-page-context", _page_context)
+    app.connect("env-updated", _outdated_by_sidebars)

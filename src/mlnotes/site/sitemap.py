@@ -25,7 +25,7 @@ from mlnotes.core.records import get_posts
 from mlnotes.facets.runtime import get_runtime
 from mlnotes.site.base import html_builder, now_in_site_tz, site_url, write_if_changed
 from mlnotes.site.lastupdated import doc_date
-from mlnotes.site.listings import MANIFEST
+from mlnotes.site.listings import manifest_file
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ def public_pages(app: Sphinx) -> list[tuple[str, str | None]]:
     hidden |= NOT_PUBLIC | {f"{blog_path}/drafts"}
     pages: dict[str, str | None] = {d: doc_date(app, d) for d in env.found_docs}
     try:
-        manifest = json.loads((Path(app.builder.outdir) / MANIFEST).read_text(encoding="utf-8"))
+        manifest = json.loads(manifest_file(app).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         manifest = {}
     for path in manifest.get("files", []):

@@ -1,0 +1,66 @@
+"""The issue's scenario, as an author would do it: on a built site, retag one post, move another
+post's date to the newest, delete a post nothing links to and add a new one, then `make html`
+(the front end, incrementally). The result must equal a clean build of the same tree: the same
+files, the same bytes, the same warnings — sidebars (recent posts, counts, tag cloud), the search
+index and the removed post's page and source copy included."""
+
+from __future__ import annotations
+
+import filecmp
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+#: rewritten by Sphinx on every build with the build's own hash; documented as volatile
+VOLATILE = {".buildinfo"}
+SIDEBARS = ('\nhtml_sidebars = {"posts/**": ["mlnotes/postcard.html", "mlnotes/recentposts.html", '
+            '"mlnotes/topics.html"], "topics/**": ["mlnotes/recentposts.html", "mlnotes/topics.html", '
+            '"mlnotes/tagcloud.html"]}\n')
+
+
+def build(src: Path, out: Path, doctrees: Path) -> list[str]:
+    """`make html`'s command (the front end); the warning lines, with the tree's path removed."""
+    result = subprocess.run(
+        [sys.executable, "-m", "mlnotes.frontend", "-b", "html", "-n", "--keep-going", "-j", "auto",
+         "-d", str(doctrees), str(src), str(out), "--no-color"],
+        capture_output=True, text=True, cwd=src, env={**os.environ, "PYTHONHASHSEED": "0"}, check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return sorted(line.replace(str(src), "SRC") for line in result.stderr.splitlines() if "WARNING" in line)
+
+
+def files(out: Path) -> set[str]:
+    return {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and p.name not in VOLATILE}
+
+
+def test_retag_redate_delete_add_equals_a_clean_build(rootdir: Path, tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    shutil.copytree(rootdir / "test-taxonomy", src)
+    for bad in ("bad.md", "missing.md"):
+        (src / "posts" / bad).unlink()
+    (src / "conf.py").write_text((src / "conf.py").read_text(encoding="utf-8") + SIDEBARS, encoding="utf-8")
+    out, doctrees = tmp_path / "out", tmp_path / "doctrees"
+    assert build(src, out, doctrees) == []
+
+    a, b, c = (src / "posts" / f"{n}.md" for n in "abc")
+    text_a = a.read_text(encoding="utf-8")
+    a.write_text(re.sub(r"^tags: .*$", "tags: 大语言模型", text_a, count=1, flags=re.M), encoding="utf-8")
+    b.write_text(re.sub(r"^date: .*$", "date: 2024-02-01", b.read_text(encoding="utf-8"), count=1, flags=re.M),
+                 encoding="utf-8")
+    c.unlink()
+    (src / "posts" / "new.md").write_text(
+        text_a.replace("# 文章 A", "# 新文章").replace("series: s1\n", ""), encoding="utf-8")
+    incremental = build(src, out, doctrees)
+
+    clean_out = tmp_path / "clean"
+    clean = build(src, clean_out, tmp_path / "clean-doctrees")
+    assert incremental == clean
+    assert files(out) == files(clean_out)
+    differing = [f for f in sorted(files(out)) if not filecmp.cmp(out / f, clean_out / f, shallow=False)]
+    assert differing == []
+    # and the changes are there: the deleted post is gone, the new one is listed
+    assert not (out / "posts" / "c.html").exists() and not (out / "_sources" / "posts" / "c.md.txt").exists()
+    assert "新文章" in (out / "posts" / "b.html").read_text(encoding="utf-8")  # its recent-posts sidebar
