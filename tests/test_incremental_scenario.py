@@ -64,3 +64,53 @@ def test_retag_redate_delete_add_equals_a_clean_build(rootdir: Path, tmp_path: P
     # and the changes are there: the deleted post is gone, the new one is listed
     assert not (out / "posts" / "c.html").exists() and not (out / "_sources" / "posts" / "c.md.txt").exists()
     assert "新文章" in (out / "posts" / "b.html").read_text(encoding="utf-8")  # its recent-posts sidebar
+
+
+#: appended to the site's conf.py: with CRASH_AFTER_PAGES=n the build dies (as under kill -9: no
+#: cleanup, no handler runs) just before it renders its n-th page
+CRASH = '''
+import os as _os
+
+
+def setup(app):
+    limit = int(_os.environ.get("CRASH_AFTER_PAGES", "0"))
+    if limit:
+        seen = []
+
+        def _page(app, pagename, templatename, context, doctree):
+            seen.append(pagename)
+            if len(seen) >= limit:
+                _os._exit(137)
+
+        app.connect("html-page-context", _page)
+'''
+
+
+def test_a_killed_build_then_make_html_equals_a_clean_build(rootdir: Path, tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    shutil.copytree(rootdir / "test-taxonomy", src)
+    for bad in ("bad.md", "missing.md"):
+        (src / "posts" / bad).unlink()
+    (src / "conf.py").write_text((src / "conf.py").read_text(encoding="utf-8") + SIDEBARS + CRASH, encoding="utf-8")
+    out, doctrees = tmp_path / "out", tmp_path / "doctrees"
+    assert build(src, out, doctrees) == []
+    a = src / "posts" / "a.md"
+    a.write_text(a.read_text(encoding="utf-8").replace("# 文章 A", "# 改过标题的文章 A"), encoding="utf-8")
+    (src / "posts" / "c.md").unlink()
+
+    # the build that changes every post page (a new title in every recent-posts sidebar) dies half-way
+    killed = subprocess.run(
+        [sys.executable, "-m", "mlnotes.frontend", "-b", "html", "-n", "--keep-going", "-j", "1",
+         "-d", str(doctrees), str(src), str(out)],
+        capture_output=True, text=True, cwd=src, check=False,
+        env={**os.environ, "PYTHONHASHSEED": "0", "CRASH_AFTER_PAGES": "3"},
+    )
+    assert killed.returncode == 137
+    assert (doctrees / "mlnotes-build-running").exists()
+
+    after = build(src, out, doctrees)
+    clean_out = tmp_path / "clean"
+    assert after == build(src, clean_out, tmp_path / "clean-doctrees")
+    assert files(out) == files(clean_out)
+    assert [f for f in sorted(files(out)) if not filecmp.cmp(out / f, clean_out / f, shallow=False)] == []
+    assert not list(out.rglob("*.mlnotes-part")) and not (doctrees / "mlnotes-build-running").exists()

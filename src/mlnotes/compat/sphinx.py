@@ -22,6 +22,7 @@ the range.
 from __future__ import annotations
 
 import copy
+import os
 import pickle
 import re
 import types
@@ -30,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sphinx.application import Sphinx
+from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.config import Config
 from sphinx.search.zh import JIEBA_DEFAULT_DICT, SearchChinese
 from sphinx.util import logging
@@ -51,6 +53,7 @@ PRIVATE = (
     "sphinx.search.IndexBuilder.prune",
     "sphinx.search.IndexBuilder._mapping",
     "sphinx.search.IndexBuilder._title_mapping",
+    "sphinx.builders.html.StandaloneHTMLBuilder.get_output_path",
     "sphinx.application.Sphinx.parallel",
 )
 
@@ -142,6 +145,7 @@ def setup_settle(app: Sphinx) -> None:
     app.connect("config-inited", _replay, priority=990)
     # last of builder-inited: the theme and extensions change settings up to there
     app.connect("builder-inited", _settle, priority=990)
+    app.connect("builder-inited", atomic_page_writes)
 
 
 # --- where a setting came from -------------------------------------------------------------
@@ -229,6 +233,34 @@ def fast_prune(app: Sphinx, *args: object) -> list[object]:
         indexer.prune = types.MethodType(_prune_with_a_set, indexer)
     return []
 
+
+
+# --- pages written whole or not at all -------------------------------------------------------
+#
+# ``StandaloneHTMLBuilder.handle_page`` writes a page straight into its final file.  A build
+# killed while writing leaves it half-written with a new modification time, and the next build
+# takes it for up to date (Sphinx compares modification times).  So the builder's
+# ``handle_page`` writes into a temporary file beside the page that then replaces it in one rename
+# (``outfilename`` is the documented way to choose the file).  Remove once Sphinx writes pages
+# atomically itself.
+
+
+def atomic_page_writes(app: Sphinx) -> None:
+    """builder-inited: every page the HTML (or EPUB) builder renders is written atomically."""
+    builder = app.builder
+    if not isinstance(builder, StandaloneHTMLBuilder) or "handle_page" in vars(builder):
+        return
+    render = builder.handle_page
+
+    def handle_page(pagename: str, addctx: dict[str, Any], templatename: str = "page.html", *,
+                    outfilename: Path | None = None, event_arg: object = None) -> None:
+        final = Path(outfilename) if outfilename else builder.get_output_path(pagename)
+        part = final.with_name(final.name + ".mlnotes-part")
+        render(pagename, addctx, templatename, outfilename=part, event_arg=event_arg)
+        if part.exists():
+            os.replace(part, final)
+
+    builder.handle_page = handle_page  # type: ignore[method-assign]  # this builder only, see above
 
 
 # --- the ChineseStemmer that Sphinx 9.0.x leaves undefined -----------------------------------

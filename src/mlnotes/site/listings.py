@@ -231,6 +231,18 @@ def manifest_file(app: Sphinx) -> Path:
     return Path(app.doctreedir) / MANIFEST
 
 
+def forget_rendered(app: Sphinx) -> None:
+    """Make the next build render every generated page and feed again (after a killed build,
+    whose files may not match the manifest), keeping the list of files it wrote so that those
+    of terms that no longer exist are still removed."""
+    path = manifest_file(app)
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    write_if_changed(path, json.dumps({"files": manifest.get("files", [])}, ensure_ascii=False, indent=0))
+
+
 def collect_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
     """``html-collect-pages`` handler: writes the pages itself (only those that changed) and
     yields none for Sphinx to write."""
