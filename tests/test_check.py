@@ -58,3 +58,24 @@ def test_summary_and_exit_code(capsys) -> None:
     assert report([Step("a"), Step("b", failures=["broken"])]) == 1
     out = capsys.readouterr().out
     assert "  b  FAILED (1)" in out and "  - b: broken" in out and out.rstrip().endswith("mlnotes check: FAILED")
+
+
+def test_check_on_a_post_with_an_impossible_date_reports_it_without_a_traceback(rootdir, tmp_path, capsys) -> None:
+    """`make check` reads posts the way the build does (its audit record), so a post the build
+    rejects is reported by the strict build, located, and the audit still runs."""
+    from mlnotes.cli.check import main
+
+    src = tmp_path / "src"
+    shutil.copytree(rootdir / "test-taxonomy", src)
+    for bad in ("bad.md", "missing.md"):
+        (src / "posts" / bad).unlink()
+    post = src / "posts" / "c.md"
+    post.write_text(re.sub(r"^date: .*$", "date: 2024-13-45", post.read_text(encoding="utf-8"), count=1, flags=re.M),
+                    encoding="utf-8")
+    assert main(["--root", str(src), "--builddir", str(tmp_path / "check"), "--skip", "html", "--skip", "feeds"]) == 1
+    out = capsys.readouterr().out
+    assert "Traceback" not in out
+    assert re.search(r"strict build \(-n -W --keep-going\): .*posts/c\.md:\d+: WARNING: invalid post date '2024-13-45'", out)
+    assert "nothing lost" in out and "2 published posts audited" in out
+    # MyST drops front matter YAML cannot load, so the post is no post at all: the audit says so
+    assert "nothing lost: posts/c: says it is a post but the build did not read it as one" in out

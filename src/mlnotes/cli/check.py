@@ -82,6 +82,7 @@ def audit(out: Path, doctrees: Path, latex: Path | None) -> tuple[Step, Step]:
     home += [t for p in sorted((out / expected["latest"]).with_suffix("").glob("page/*.html")) for t in _cards(p)]
     tex = "".join(p.read_text(encoding="utf-8", errors="replace") for p in latex.glob("*.tex")) if latex else ""
     public_text = site_feed + "".join(home)
+    book = set(expected["book"]) if expected.get("book") is not None else None
     for draft in expected["drafts"]:
         name = draft["docname"]
         drafts.notes.append(f"{name}: {'dated ' + draft['date'] if draft['date'] else 'undated'}")
@@ -105,12 +106,17 @@ def audit(out: Path, doctrees: Path, latex: Path | None) -> tuple[Step, Step]:
                 where.append(listing["feed"])
         if index.is_file() and name not in docnames:
             where.append("the search index")
-        if latex is not None and "\\detokenize{" + name + "::doc}" not in tex:  # Sphinx labels each chapter
-            where.append("the LaTeX output")
+        if latex is not None and book is not None:
+            if name not in book:
+                where.append("the book (its {mlnotes-book} toctree does not include it)")
+            elif "\\detokenize{" + name + "::doc}" not in tex:  # Sphinx labels each chapter
+                where.append("the LaTeX output")
         if where:
             lost.failures.append(f"{name}: missing from " + ", ".join(where))
     count = len(expected["published"])
     lost.notes.append(f"{count} published posts audited")
+    if latex is not None and book is None:
+        lost.notes.append("no {mlnotes-book} document: the LaTeX output was not audited")
     if count == 0:
         lost.failures.append("0 published posts audited: the build found no post (check mlnotes' posts and dates)")
     return lost, drafts

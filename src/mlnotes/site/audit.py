@@ -16,7 +16,7 @@ from typing import Any
 from sphinx.application import Sphinx
 
 from mlnotes.core.listing import drafts, published
-from mlnotes.core.records import get_posts
+from mlnotes.core.records import doc_store, get_posts
 from mlnotes.site.base import Site, html_builder, html_page_builder, now_in_site_tz, write_if_changed
 
 FILE = "mlnotes-audit.json"
@@ -45,9 +45,11 @@ def expectations(app: Sphinx) -> dict[str, Any]:
         })
     hidden = [{"docname": p.docname, "title": p.title, "date": (p.date or "")[:10]}
               for p in drafts(records.values(), now)]
-    # documents that say they are posts but were not read as one (a build that warned)
-    claimed = sorted(d for d in app.env.found_docs
-                     if "blogpost" in app.env.metadata.get(d, {}) and d not in records)
+    # documents that say they are posts but were not read as one (a build that warned): front
+    # matter with "blogpost", or front matter the reader rejected as a post's
+    claimed = sorted(d for d in app.env.found_docs if d not in records and (
+        "blogpost" in (meta := app.env.metadata.get(d, {})) or meta.get("mlnotes_reported")))
+    books = doc_store(app.env).book_docs
     return {
         "site_feed": site.feed_path(),
         "home": out(app.config.root_doc),
@@ -55,6 +57,8 @@ def expectations(app: Sphinx) -> dict[str, Any]:
         "published": public,
         "drafts": hidden,
         "unread": claimed,
+        # the posts the book (PDF, EPUB) includes; None when the site has no {mlnotes-book}
+        "book": sorted({d for included in books.values() for d in included}) if books else None,
     }
 
 
