@@ -57,6 +57,7 @@ def normalise(rel: str, data: bytes) -> bytes:
             "feeds": sorted(manifest.get("feeds", {}))}
     return json.dumps(kept, ensure_ascii=False, indent=0).encode()
 
+SIDEBAR_BLOCK = re.compile(rb'<nav class="mlnotes-sidebar mlnotes-(?:recent|browse|tagcloud)".*?</nav>', re.S)
 WARNING_RE = re.compile(r"\b(WARNING|ERROR|CRITICAL)\b")
 
 # -- the model ----------------------------------------------------------------------------------------
@@ -293,18 +294,24 @@ def run_frontend(site: Path, out: Path, doctrees: Path, jobs: str) -> Result:
 
 
 def ignored() -> set[str]:
-    """``MLNOTES_FUZZ_IGNORE`` (comma-separated output paths): a diagnostic knob to look for further
+    """``MLNOTES_FUZZ_IGNORE`` (comma-separated output paths, or ``sidebars`` for the site-wide
+    sidebar blocks of every page): a diagnostic knob to look for further
     bugs behind a known one while hunting; never set by ``make test`` or ``make fuzz-incremental``."""
     return {p.strip() for p in os.environ.get("MLNOTES_FUZZ_IGNORE", "").split(",") if p.strip()}
 
 
 def output_files(out: Path) -> dict[str, bytes]:
     skip = VOLATILE.keys() | ignored()
-    return {
+    files = {
         p.relative_to(out).as_posix(): normalise(p.relative_to(out).as_posix(), p.read_bytes())
         for p in out.rglob("*")
         if p.is_file() and p.relative_to(out).as_posix() not in skip
     }
+    if "sidebars" in skip:  # the site-wide sidebar blocks (recent posts, areas, tag cloud)
+        for rel, data in files.items():
+            if rel.endswith(".html"):
+                files[rel] = SIDEBAR_BLOCK.sub(b"", data)
+    return files
 
 
 def compare(incremental: Result, clean: Result, diff_lines: int = 30) -> str:
