@@ -38,6 +38,7 @@ find it again, so it is marked ``xfail(strict=False)`` too (``KNOWN_FAILURES``);
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -326,3 +327,115 @@ def test_unchanged_site_builds_equal(tmp_path: Path) -> None:
     for what in ("first build", "no change"):
         _, problems = builds.step(what)
         assert not problems, problems
+
+
+# -- reproductions of the differences the state machine found -----------------------------------------
+
+
+def replay(base: Path, changes: list[tuple[str, Callable[[SiteModel], None]]], only: set[str] | None = None,
+           jobs: str = "1", start: Callable[[SiteModel], None] | None = None) -> None:
+    """Build the root (after *start*), then make each change and build; every build must equal a
+    clean one (in the files of *only*, when given, and the warnings)."""
+    model = SiteModel.initial()
+    if start is not None:
+        start(model)
+    builds = Builds(base, jobs=jobs, model=model)
+    _, problems = builds.step("first build", only=only)
+    assert not problems, "the first build already differs:\n" + problems
+    for what, change in changes:
+        change(builds.model)
+        _, problems = builds.step(what, only=only)
+        assert not problems, f"after {what}:\n{problems}"
+
+
+@pytest.mark.xfail(strict=True, reason="Sphinx's IndexBuilder.prune leaves removed words as empty terms")
+def test_a_word_removed_from_a_post_leaves_the_search_index(tmp_path: Path) -> None:
+    """Change: post d says "zebra", then no longer.  Differs: searchindex.js — the incremental one
+    keeps ``"zebra":[]``.  Cause (upstream Sphinx, reached through mlnotes/compat/sphinx.py
+    ``fast_prune``): the HTML builder loads last build's index and prunes it to the documents not
+    being rewritten (``IndexBuilder.prune`` → ``intersection_update`` on every word's set), which
+    empties the sets of words only those documents had but never drops the keys; ``get_terms``
+    then writes them as ``[]``.  A clean build never has them."""
+
+    def start(m: SiteModel) -> None:
+        m.posts["d"].body = "正文 zebra。"
+
+    def edit(m: SiteModel) -> None:
+        m.posts["d"].body = "正文。"
+
+    replay(tmp_path, [("edit the body of d", edit)], only={"searchindex.js"}, start=start)
+
+
+@pytest.mark.xfail(strict=True, reason="the output of a deleted post is never removed")
+def test_a_deleted_post_leaves_no_page(tmp_path: Path) -> None:
+    """Change: delete posts/d.md.  Differs: posts/d.html and _sources/posts/d.md.txt stay in the
+    incremental output.  Cause: Sphinx purges a removed document from the environment
+    (``Builder.read`` → ``env.clear_doc``) but never deletes what it wrote for it, and mlnotes has no
+    handler that does (site/listings.py ``collect_pages`` removes only its own stale listing files,
+    by the manifest)."""
+
+    def delete(m: SiteModel) -> None:
+        del m.posts["d"]
+
+    replay(tmp_path, [("delete d", delete)], only={"posts/d.html", "_sources/posts/d.md.txt"})
+
+
+@pytest.mark.xfail(strict=True, reason="a deleted post stays on the home list")
+def test_a_deleted_post_leaves_the_home_list(tmp_path: Path) -> None:
+    """Change: delete posts/d.md.  Differs: index.html still lists 文章 D in its ``mlnotes-latest``
+    list.  Cause: site/listings.py ``_before_read`` takes its snapshot of the posts at
+    ``env-before-read-docs``, but Sphinx's ``Builder.read`` has purged removed documents
+    (``env-purge-doc`` → ``DocCollector.clear_doc``) before that event, so the removed post is in
+    neither snapshot, ``_dependents`` sees no listed post change and the home page (a
+    ``latest_docs`` document) is not rewritten."""
+
+    def delete(m: SiteModel) -> None:
+        del m.posts["d"]
+
+    replay(tmp_path, [("delete d", delete)], only={"index.html"})
+
+
+@pytest.mark.xfail(strict=True, reason="post pages keep stale site-wide sidebars")
+def test_a_changed_date_updates_the_sidebars_of_other_posts(tmp_path: Path) -> None:
+    """Change: post b's date becomes the newest.  Differs: every other post page (posts/d.html
+    shown here) still lists the recent posts in the old order.  Cause: the post pages' sidebars
+    (site/sidebars.py ``_sidebar_data``: recent posts, area counts, tag cloud) are made from every
+    post, but ``_dependents`` in site/listings.py adds only ``latest_docs``, related posts and facet
+    ``nav_dependents`` to the documents to rewrite, so Sphinx rewrites only b's page."""
+
+    def newer(m: SiteModel) -> None:
+        m.posts["b"].date = "2024-05-01"
+
+    replay(tmp_path, [("b becomes the newest post", newer)], only={"posts/d.html"})
+
+
+@pytest.mark.xfail(strict=True, reason="listing pages keep stale site-wide sidebars")
+def test_a_changed_date_updates_the_sidebars_of_term_pages(tmp_path: Path) -> None:
+    """Change: post b's date becomes the newest.  Differs: topics/area/cv/detection.html (a term
+    page b is not on) keeps the old recent posts in its sidebar.  Cause: site/listings.py
+    ``collect_pages`` skips a page whose ``page_key(frame, pagename, title, body)`` is unchanged, and
+    that key covers the body and the frame but not the sidebar data the page is rendered with."""
+
+    def newer(m: SiteModel) -> None:
+        m.posts["b"].date = "2024-05-01"
+
+    replay(tmp_path, [("b becomes the newest post", newer)], only={"topics/area/cv/detection.html"})
+
+
+@pytest.mark.xfail(strict=True, reason="removing a template override does not rewrite the pages")
+def test_removing_a_template_override_rewrites_the_pages(tmp_path: Path) -> None:
+    """Change: add ``_templates/mlnotes/tagcloud.html`` (build), then delete it again.  Differs:
+    every post page keeps the override's markup.  Cause: Sphinx decides that pages are outdated by
+    templates with ``StandaloneHTMLBuilder.get_outdated_docs``: the newest template's mtime against
+    each output file's mtime.  Deleting a template makes nothing newer, so no page is rewritten;
+    nothing in mlnotes compensates (site/listings.py ``frame_digest`` hashes the same newest mtime,
+    which does change, so the listing pages are right; frontend/record.py only makes the front end
+    call Sphinx)."""
+
+    def add(m: SiteModel) -> None:
+        m.template = "覆盖一"
+
+    def remove(m: SiteModel) -> None:
+        m.template = None
+
+    replay(tmp_path, [("add a tag-cloud override", add), ("remove it", remove)], only={"posts/a.html"})
