@@ -118,6 +118,7 @@ class SiteModel:
     bib: dict[str, BibEntry]
     page_size: int = 2
     html_title: str = "增量测试"
+    strict_bib: bool = False
     template: str | None = None  # the text of the tag-cloud override, None: no override
     static: str = "body { color: black; }"
 
@@ -222,6 +223,7 @@ class SiteModel:
     def conf_text(self) -> str:
         text = CONF_TEMPLATE.replace("mlnotes_page_size = 2", f"mlnotes_page_size = {self.page_size}")
         text = text.replace('html_title = "增量测试"', f'html_title = "{self.html_title}"')
+        text = text.replace("mlnotes_strict_bib = False", f"mlnotes_strict_bib = {self.strict_bib}")
         assert text.count(f"mlnotes_page_size = {self.page_size}") == 1
         return text
 

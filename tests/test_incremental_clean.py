@@ -11,7 +11,7 @@ written to a temp dir).  Each rule makes one change an author makes — add, del
 edit its body, tags, area, series, summary, author, date (older, newer, into the future = draft,
 back), remove its date; add or remove a citation or the main paper; add, edit, remove a refs.bib
 entry; rename a tag, add an alias, move an area under another parent, reorder a series; change
-``mlnotes_page_size`` or ``html_title``; add, edit, remove a template override; edit a static file —
+``mlnotes_page_size``, ``mlnotes_strict_bib`` or ``html_title``; add, edit, remove a template override; edit a static file —
 and then builds the site twice at once (two subprocesses, ``PYTHONHASHSEED=0``, cwd at the site):
 incrementally into the persistent output, and clean into fresh directories.  It compares every
 output file (the set of paths and the bytes) and the warning lines (site and output paths replaced
@@ -274,6 +274,11 @@ class IncrementalEqualsClean(RuleBasedStateMachine):
     def change_page_size(self, size: int) -> None:
         self.m.page_size = size
         self.check(f"mlnotes_page_size = {size}")
+
+    @rule(strict=st.booleans())
+    def change_strict_bib(self, strict: bool) -> None:
+        self.m.strict_bib = strict
+        self.check(f"mlnotes_strict_bib = {strict}")
 
     @rule(title=st.sampled_from(["增量测试", "另一个标题"]))
     def change_html_title(self, title: str) -> None:
