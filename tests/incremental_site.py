@@ -35,6 +35,9 @@ VOLATILE = {
     # Sphinx's record of the configuration hash a build used; documented by Sphinx as build
     # bookkeeping ("When it is not found, a full rebuild will be done"), not part of the site.
     ".buildinfo": "Sphinx's build bookkeeping, not published content",
+    # Sphinx (builders/html/__init__.py, get_outdated_docs) copies the old .buildinfo here when the
+    # configuration changed since the last build: it exists only when there was a last build.
+    ".buildinfo.bak": "Sphinx's backup of the previous .buildinfo, written only by a rebuild",
 }
 
 #: Output files compared after a normalisation, with the reason.  mlnotes puts the search

@@ -19,8 +19,14 @@ by placeholders; sorted, because the order in which parallel workers' warnings a
 part of the promise), and the exit status (0 or not).  A failure prints the change history, the
 files that differ with the first lines of a unified diff, and the warnings that differ.
 
-Excluded from the comparison (``incremental_site.VOLATILE``): only ``.buildinfo`` — Sphinx's own
-bookkeeping of the configuration hash, not published content.  Nothing else is excluded.
+Excluded from the comparison (``incremental_site.VOLATILE``): ``.buildinfo`` — Sphinx's own
+bookkeeping of the configuration hash, not published content — and ``.buildinfo.bak``, Sphinx's copy
+of the previous ``.buildinfo`` when the configuration changed, which only a rebuild can have.
+Compared after normalisation (``incremental_site.normalise``): ``.mlnotes-pages.json``, the listing
+manifest, by the files, pages and feeds it lists, not its hash values: those hash Sphinx's config
+hash, which covers ``html_search_options["dict"]``, a path inside the doctree directory, so they
+differ between two clean builds of the same tree into different directories.  Nothing else is
+excluded or normalised.
 
 Bounds.  In the normal suite the machine runs ``MLNOTES_FUZZ_EXAMPLES`` (default 2) sequences of
 ``MLNOTES_FUZZ_STEPS`` (default 8) changes, derandomized, with no shrinking: about 2–3 minutes on
