@@ -325,7 +325,12 @@ def compare(incremental: Result, clean: Result, diff_lines: int = 30, only: set[
     *only*: compare just these output paths (and the warnings); for a reproduction that names
     the files of one bug, so that it does not also fail for another."""
     report: list[str] = []
-    a, b = output_files(incremental.out), output_files(clean.out)
+    if not clean.out.is_dir():
+        # The clean build stopped before writing anything (a fatal configuration or taxonomy
+        # error): there is no output to compare, only the error and the exit status.
+        a = b = {}
+    else:
+        a, b = output_files(incremental.out), output_files(clean.out)
     if only is not None:
         a, b = {k: v for k, v in a.items() if k in only}, {k: v for k, v in b.items() if k in only}
     only_inc, only_clean = sorted(a.keys() - b.keys()), sorted(b.keys() - a.keys())
