@@ -290,9 +290,10 @@ def run_frontend(site: Path, out: Path, doctrees: Path, jobs: str) -> Result:
     lines = []
     for line in log.splitlines():
         if WARNING_RE.search(line):
+            text = line
             for real, name in places.items():
-                line = line.replace(real, name)
-            lines.append(line)
+                text = text.replace(real, name)
+            lines.append(text)
     if "Traceback" in log:
         lines.append("<traceback in the build log>")
     return Result(out=out, returncode=proc.returncode, warnings=sorted(lines), log=log)

@@ -5,21 +5,22 @@ The promise of ``make html``: after any sequence of source changes, the incremen
 OUT and DOCTREES as before) leaves exactly the files, bytes and warnings that a clean build of the
 same tree leaves.
 
-Design.  :class:`IncrementalEqualsClean` is a hypothesis state machine whose state is a working
-copy of ``tests/roots/test-incremental`` (a model of it, :class:`incremental_site.SiteModel`,
-written to a temp dir).  Each rule makes one change an author makes — add, delete, move a post;
-edit its body, tags, area, series, summary, author, date (older, newer, into the future = draft,
-back), remove its date; add or remove a citation or the main paper; add, edit, remove a refs.bib
-entry; rename a tag, add an alias, move an area under another parent, reorder a series; change
-``mlnotes_page_size``, ``mlnotes_strict_bib`` or ``html_title``; add, edit, remove a template override; edit a static file —
-and then builds the site twice at once (two subprocesses, ``PYTHONHASHSEED=0``, cwd at the site):
-incrementally into the persistent output, and clean into fresh directories.  It compares every
+Design. :class:`IncrementalEqualsClean` is a hypothesis state machine whose state is a working copy
+of ``tests/roots/test-incremental`` (a model of it, :class:`incremental_site.SiteModel`, written to
+a temp dir). Each rule makes one change an author makes — add, delete, move a post; edit its body,
+tags, area, series, summary, author, date (older, newer, into the future = draft, back), remove its
+date; add or remove a citation or the main paper; add, edit, remove a refs.bib entry; rename a tag,
+add an alias, move an area under another parent, reorder a series; change ``mlnotes_page_size``,
+``mlnotes_strict_bib`` or ``html_title``; add, edit, remove a template override; edit a static file
+— and then builds the site twice at once (two subprocesses, ``PYTHONHASHSEED=0``, cwd at the site):
+incrementally into the persistent output, and clean into fresh directories. It compares every
 output file (the set of paths and the bytes) and the warning lines (site and output paths replaced
 by placeholders; sorted, because the order in which parallel workers' warnings are printed is not
-part of the promise), and the exit status (0 or not).  When the clean build stops before writing
-anything (a fatal error, such as two tags with one name), only the warnings and the exit status
-are compared: there is no clean output to compare the incremental one with.  A failure prints the change history, the
-files that differ with the first lines of a unified diff, and the warnings that differ.
+part of the promise), and the exit status (0 or not). When the clean build stops before writing
+anything (a fatal error, such as two tags with one name), only the warnings and the exit status are
+compared: there is no clean output to compare the incremental one with. A failure prints the change
+history, the files that differ with the first lines of a unified diff, and the warnings that
+differ.
 
 Excluded from the comparison (``incremental_site.VOLATILE``): ``.buildinfo`` — Sphinx's own
 bookkeeping of the configuration hash, not published content — and ``.buildinfo.bak``, Sphinx's copy
