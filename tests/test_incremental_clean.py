@@ -38,7 +38,7 @@ step builds twice at once, about 4 s.  ``make fuzz-incremental`` runs a long ran
 (``MLNOTES_FUZZ_STEPS=200``, ``MLNOTES_FUZZ_EXAMPLES=3``, shrinking on, ``--runxfail``).
 ``MLNOTES_FUZZ_SHRINK=0/1`` switches shrinking; ``MLNOTES_FUZZ_JOBS`` forces ``-j 1`` or ``-j auto``
 (by default each sequence draws one); ``MLNOTES_FUZZ_IGNORE`` leaves out known-bad output while
-hunting for further bugs (see ``incremental_site.ignored``).
+hunting for further bugs (see ``incremental_site.ignored``) and ``MLNOTES_FUZZ_OFF`` leaves out rules, by name.
 
 Known failures.  The reproductions at the end of the file are deterministic, minimal sequences
 for each distinct failure the machine found, marked ``xfail(strict=True)``: they turn into failures
@@ -314,6 +314,10 @@ class IncrementalEqualsClean(RuleBasedStateMachine):
     def nothing(self) -> None:
         """Each rule checks after its own build; nothing to check between rules."""
 
+
+# MLNOTES_FUZZ_OFF (comma-separated rule names): rules left out while hunting behind a known bug
+for _name in filter(None, os.environ.get("MLNOTES_FUZZ_OFF", "").split(",")):
+    delattr(IncrementalEqualsClean, _name.strip())
 
 IncrementalEqualsClean.TestCase.settings = settings(
     max_examples=EXAMPLES,
