@@ -15,7 +15,7 @@ SPHINXBUILD := $(BIN)/sphinx-build
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv html latexpdf epub linkcheck livehtml lint test check bench clean post paper lock texlive
+.PHONY: help venv html latexpdf epub linkcheck livehtml lint test check bench clean post paper lock texlive fuzz-incremental
 
 help:
 	@echo "make html        build the site into $(BUILDDIR)/html (strict: -n -W --keep-going)"
@@ -28,6 +28,7 @@ help:
 	@echo "make livehtml    live preview on http://127.0.0.1:8000 (rebuilds on save)"
 	@echo "make post TITLE='...' SLUG=... [AREA=...] [TAGS='a, b']   create a new post"
 	@echo "make paper ID=2103.00020 (or ID=10.xxxx/...)   add a paper to refs.bib from arXiv/Crossref"
+	@echo "make fuzz-incremental  long property test: incremental build == clean build [MLNOTES_FUZZ_STEPS=200]"
 	@echo "make bench       build-speed benchmark against plain ablog [BENCH_ARGS='--sizes 100 --repeat 1']"
 	@echo "make lock        re-pin requirements.lock from pyproject.toml"
 	@echo "make clean       remove build output"
@@ -81,6 +82,12 @@ test: $(STAMP) lint
 
 check: $(STAMP)
 	$(BIN)/python -m mlnotes.cli.check --builddir $(BUILDDIR)/check
+
+# The long run of tests/test_incremental_clean.py (make test runs a short one): random change sequences,
+# shrinking what fails; --runxfail so that known differences are reported, not expected.
+fuzz-incremental: $(STAMP)
+	MLNOTES_FUZZ_STEPS=$${MLNOTES_FUZZ_STEPS:-200} MLNOTES_FUZZ_EXAMPLES=$${MLNOTES_FUZZ_EXAMPLES:-3} \
+	  $(BIN)/python -m pytest -p no:cacheprovider --runxfail tests/test_incremental_clean.py -k equals_clean $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m tools.bench $(BENCH_ARGS)
