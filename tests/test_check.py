@@ -75,7 +75,8 @@ def test_check_on_a_post_with_an_impossible_date_reports_it_without_a_traceback(
     assert main(["--root", str(src), "--builddir", str(tmp_path / "check"), "--skip", "html", "--skip", "feeds"]) == 1
     out = capsys.readouterr().out
     assert "Traceback" not in out
-    assert re.search(r"strict build \(-n -W --keep-going\): .*posts/c\.md:\d+: WARNING: invalid post date '2024-13-45'", out)
+    assert re.search(r"strict build \(-n -W --keep-going\): .*posts/c\.md:\d+: "
+                     r"WARNING: invalid post date '2024-13-45'", out)
     assert "nothing lost" in out and "2 published posts audited" in out
     # MyST drops front matter YAML cannot load, so the post is no post at all: the audit says so
     assert "nothing lost: posts/c: says it is a post but the build did not read it as one" in out

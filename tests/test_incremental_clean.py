@@ -35,16 +35,16 @@ Bounds.  In the normal suite the machine runs ``MLNOTES_FUZZ_EXAMPLES`` (default
 up to ``MLNOTES_FUZZ_STEPS`` (default 10) steps, derandomized (the same sequences every run), with
 no shrinking; the first sequence hypothesis tries is its simplest (one change, repeated).  Every
 step builds twice at once, about 4 s.  ``make fuzz-incremental`` runs a long random search
-(``MLNOTES_FUZZ_STEPS=200``, ``MLNOTES_FUZZ_EXAMPLES=3``, shrinking on, ``--runxfail``).
+(``MLNOTES_FUZZ_STEPS=200``, ``MLNOTES_FUZZ_EXAMPLES=3``, shrinking on).
+``MLNOTES_FUZZ_LOG=FILE`` appends one line per compared step;
 ``MLNOTES_FUZZ_SHRINK=0/1`` switches shrinking; ``MLNOTES_FUZZ_JOBS`` forces ``-j 1`` or ``-j auto``
 (by default each sequence draws one); ``MLNOTES_FUZZ_IGNORE`` leaves out known-bad output while
 hunting for further bugs (see ``incremental_site.ignored``) and ``MLNOTES_FUZZ_OFF`` leaves out rules, by name.
 
-Known failures.  The reproductions at the end of the file are deterministic, minimal sequences
-for each distinct failure the machine found, marked ``xfail(strict=True)``: they turn into failures
-when the bug is fixed (then remove the mark).  While any of them fails, the state machine would
-find it again, so it is marked ``xfail(strict=False)`` too (``KNOWN_FAILURES``); set that to
-``False`` when all the reproductions pass.
+Regressions.  The tests at the end of the file are deterministic, minimal sequences for each
+difference the machine found (a word left in the search index, a deleted post's page, the home
+list, sidebars of post and listing pages, a deleted template override); each was fixed and must
+stay so.
 """
 
 from __future__ import annotations
@@ -53,15 +53,11 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from incremental_site import ROOT, BibEntry, Builds, Post, SiteModel
-
-#: True while the reproductions below fail (see the module docstring)
-KNOWN_FAILURES = True
 
 STEPS = int(os.environ.get("MLNOTES_FUZZ_STEPS", "10"))
 EXAMPLES = int(os.environ.get("MLNOTES_FUZZ_EXAMPLES", "3"))
@@ -109,6 +105,9 @@ class IncrementalEqualsClean(RuleBasedStateMachine):
     def check(self, what: str) -> None:
         assert self.builds is not None
         _, problems = self.builds.step(what)
+        if log := os.environ.get("MLNOTES_FUZZ_LOG"):  # one line per compared step, for the report
+            with open(log, "a", encoding="utf-8") as f:
+                f.write(f"-j {self.builds.jobs}\t{'differs' if problems else 'equal'}\t{what}\n")
         assert not problems, (
             f"incremental build (-j {self.builds.jobs}) differs from a clean build after:\n  "
             + "\n  ".join(self.builds.history) + "\n\n" + problems
@@ -330,9 +329,7 @@ IncrementalEqualsClean.TestCase.settings = settings(
     print_blob=True,
 )
 
-test_incremental_equals_clean = pytest.mark.xfail(
-    KNOWN_FAILURES, reason="known differences: see the reproductions below", strict=False
-)(IncrementalEqualsClean.TestCase)
+test_incremental_equals_clean = IncrementalEqualsClean.TestCase
 
 
 # -- the model is the test root ---------------------------------------------------------------------
@@ -372,7 +369,6 @@ def replay(base: Path, changes: list[tuple[str, Callable[[SiteModel], None]]], o
         assert not problems, f"after {what}:\n{problems}"
 
 
-@pytest.mark.xfail(strict=True, reason="Sphinx's IndexBuilder.prune leaves removed words as empty terms")
 def test_a_word_removed_from_a_post_leaves_the_search_index(tmp_path: Path) -> None:
     """Change: post d says "zebra", then no longer.  Differs: searchindex.js — the incremental one
     keeps ``"zebra":[]``.  Cause (upstream Sphinx, reached through mlnotes/compat/sphinx.py
@@ -390,7 +386,6 @@ def test_a_word_removed_from_a_post_leaves_the_search_index(tmp_path: Path) -> N
     replay(tmp_path, [("edit the body of d", edit)], only={"searchindex.js"}, start=start)
 
 
-@pytest.mark.xfail(strict=True, reason="the output of a deleted post is never removed")
 def test_a_deleted_post_leaves_no_page(tmp_path: Path) -> None:
     """Change: delete posts/d.md.  Differs: posts/d.html and _sources/posts/d.md.txt stay in the
     incremental output.  Cause: Sphinx purges a removed document from the environment
@@ -404,7 +399,6 @@ def test_a_deleted_post_leaves_no_page(tmp_path: Path) -> None:
     replay(tmp_path, [("delete d", delete)], only={"posts/d.html", "_sources/posts/d.md.txt"})
 
 
-@pytest.mark.xfail(strict=True, reason="a deleted post stays on the home list")
 def test_a_deleted_post_leaves_the_home_list(tmp_path: Path) -> None:
     """Change: delete posts/d.md.  Differs: index.html still lists 文章 D in its ``mlnotes-latest``
     list.  Cause: site/listings.py ``_before_read`` takes its snapshot of the posts at
@@ -419,7 +413,6 @@ def test_a_deleted_post_leaves_the_home_list(tmp_path: Path) -> None:
     replay(tmp_path, [("delete d", delete)], only={"index.html"})
 
 
-@pytest.mark.xfail(strict=True, reason="post pages keep stale site-wide sidebars")
 def test_a_changed_date_updates_the_sidebars_of_other_posts(tmp_path: Path) -> None:
     """Change: post b's date becomes the newest.  Differs: every other post page (posts/d.html
     shown here) still lists the recent posts in the old order.  Cause: the post pages' sidebars
@@ -433,7 +426,6 @@ def test_a_changed_date_updates_the_sidebars_of_other_posts(tmp_path: Path) -> N
     replay(tmp_path, [("b becomes the newest post", newer)], only={"posts/d.html"})
 
 
-@pytest.mark.xfail(strict=True, reason="listing pages keep stale site-wide sidebars")
 def test_a_changed_date_updates_the_sidebars_of_term_pages(tmp_path: Path) -> None:
     """Change: post b's date becomes the newest.  Differs: topics/area/cv/detection.html (a term
     page b is not on) keeps the old recent posts in its sidebar.  Cause: site/listings.py
@@ -446,7 +438,6 @@ def test_a_changed_date_updates_the_sidebars_of_term_pages(tmp_path: Path) -> No
     replay(tmp_path, [("b becomes the newest post", newer)], only={"topics/area/cv/detection.html"})
 
 
-@pytest.mark.xfail(strict=True, reason="removing a template override does not rewrite the pages")
 def test_removing_a_template_override_rewrites_the_pages(tmp_path: Path) -> None:
     """Change: add ``_templates/mlnotes/tagcloud.html`` (build), then delete it again.  Differs:
     every post page keeps the override's markup.  Cause: Sphinx decides that pages are outdated by

@@ -45,7 +45,7 @@ def _after_read(app: Sphinx, env: BuildEnvironment) -> None:
 
 def setup_readplan(app: Sphinx) -> None:
     # last before the read, so every other handler has settled the list of documents (ours:
-    # mlnotes.site.listings._before_read and mlnotes.compat.pybtex._register, default priority)
+    # mlnotes.compat.pybtex._register, default priority)
     app.connect("env-before-read-docs", _before_read, priority=900)
     # first after it, before every other env-updated handler (sphinxcontrib.bibtex's env_updated,
     # ours in site/listings, site/prevnext, site/base, book/book, compat/ablog at the default

@@ -4,6 +4,7 @@ files are written (only when their bytes changed, never half-written)."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable
 from datetime import datetime
@@ -129,6 +130,17 @@ class Site:
             return relative_uri(base, to)
 
         return url
+
+
+def template_digest(app: Sphinx) -> str:
+    """A fingerprint of which template files exist (the theme's, ours, the site's): Sphinx
+    rewrites pages when a template is newer than them, but not when one is deleted (a site's
+    override removed), so a deletion is caught by this set changing."""
+    templates = getattr(app.builder, "templates", None)
+    folders = [Path(p) for p in getattr(templates, "pathchain", [])]
+    names = sorted(f"{i}:{f.relative_to(folder).as_posix()}" for i, folder in enumerate(folders) if folder.is_dir()
+                   for f in folder.rglob("*") if f.is_file())
+    return hashlib.sha256("\n".join(names).encode()).hexdigest()
 
 
 def once_per_write(app: Sphinx, key: str, compute: Callable[[], T]) -> T:

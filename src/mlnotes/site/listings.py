@@ -34,6 +34,7 @@ from mlnotes.site.base import (
     html_builder,
     html_page_builder,
     now_in_site_tz,
+    template_digest,
     write_if_changed,
     write_page_if_changed,
 )
@@ -172,8 +173,10 @@ def frame_digest(app: Sphinx) -> str:
                    getattr(builder, "globalcontext", {}).get("last_updated"))).encode())
     h.update(repr(sorted((d, t.astext()) for d, t in env.titles.items() if d not in posts)).encode())
     h.update(repr(sorted((d, list(i)) for d, i in env.toctree_includes.items() if d not in posts)).encode())
-    # the sidebars of every generated page: recent posts, counts, the tag cloud
+    # the sidebars of every generated page: recent posts, counts, the tag cloud; and which
+    # template files exist (a deleted override changes no modification time)
     h.update(sidebar_digest(app).encode())
+    h.update(template_digest(app).encode())
     return h.hexdigest()
 
 
@@ -325,6 +328,8 @@ def collect_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
 # ------------------------------------------------------------------ incremental rebuilds
 
 _SNAPSHOT = "_mlnotes_listing_snapshot"
+#: the environment keeps the last build's template fingerprint under this name
+TEMPLATES_DIGEST = "mlnotes_templates_digest"
 
 
 #: (what the home list shows of a post, what other pages' links show of it, its shared terms)
@@ -343,8 +348,12 @@ def _snapshot(env: BuildEnvironment) -> dict[str, Shown]:
     return {d: _shown_elsewhere(r, relating) for d, r in get_posts(env).items()}
 
 
-def _before_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+def _before_read(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str],
+                 removed: set[str]) -> list[str]:
+    """What the other posts' pages show of each post, before anything is read or purged: taken at
+    env-get-outdated, since Sphinx forgets removed documents before env-before-read-docs."""
     setattr(app, _SNAPSHOT, _snapshot(env))
+    return []
 
 
 def _outdated_by_taxonomy(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str],
@@ -355,6 +364,17 @@ def _outdated_by_taxonomy(app: Sphinx, env: BuildEnvironment, added: set[str], c
     if old is None or old == digest:
         return []
     return sorted(set(get_posts(env)) | set(doc_store(env).latest_docs))
+
+
+def _outdated_by_templates(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """Every document, when a template file was deleted or added since the last build (Sphinx
+    notices only templates newer than the pages)."""
+    if not html_builder(app):
+        return []
+    digest = template_digest(app)
+    old = env.__dict__.get(TEMPLATES_DIGEST)
+    env.__dict__[TEMPLATES_DIGEST] = digest
+    return sorted(env.found_docs) if old is not None and old != digest else []
 
 
 def _dependents(app: Sphinx, env: BuildEnvironment) -> list[str]:
@@ -383,6 +403,7 @@ def setup_pages(app: Sphinx) -> None:
     app.add_directive("mlnotes-latest", LatestDirective)
     app.connect("doctree-resolved", _fill_latest)
     app.connect("html-collect-pages", collect_pages)
-    app.connect("env-before-read-docs", _before_read)
+    app.connect("env-get-outdated", _before_read)
+    app.connect("env-updated", _outdated_by_templates)
     app.connect("env-get-outdated", _outdated_by_taxonomy)
     app.connect("env-updated", _dependents)
