@@ -114,3 +114,21 @@ def test_a_killed_build_then_make_html_equals_a_clean_build(rootdir: Path, tmp_p
     assert files(out) == files(clean_out)
     assert [f for f in sorted(files(out)) if not filecmp.cmp(out / f, clean_out / f, shallow=False)] == []
     assert not list(out.rglob("*.mlnotes-part")) and not (doctrees / "mlnotes-build-running").exists()
+
+
+def test_a_problem_outside_any_document_warns_on_every_build_until_fixed(rootdir: Path, tmp_path: Path) -> None:
+    """An uncited refs.bib entry (mlnotes_strict_bib) is no document's warning, so rewarn cannot
+    read a document again to repeat it; the rebuild must still warn as a clean build does (found
+    by the property test: an unchanged rebuild after a warned build passed)."""
+    src = tmp_path / "src"
+    shutil.copytree(rootdir / "test-incremental", src)
+    with (src / "refs.bib").open("a", encoding="utf-8") as bib:
+        bib.write("\n@misc{uncited2020,\n  title = {Nobody Cites Me},\n  year = {2020},\n"
+                  "  url = {https://example.org/uncited}\n}\n")
+    (src / "conf.py").write_text((src / "conf.py").read_text(encoding="utf-8") + "\nmlnotes_strict_bib = True\n",
+                                 encoding="utf-8")
+    out, doctrees = tmp_path / "out", tmp_path / "doctrees"
+    first = build(src, out, doctrees)
+    assert any("'uncited2020' is cited by no post" in w for w in first)
+    assert build(src, out, doctrees) == first  # nothing changed: the same warning again
+    assert build(src, tmp_path / "clean", tmp_path / "clean-doctrees") == first

@@ -9,8 +9,12 @@ b = the mlnotes site: this repository's ``conf.py`` (only ``include_patterns`` n
     that skips ``sphinx-build`` when no input changed) with ``-n -W --keep-going -j auto``.
 
 Both build the same posts.  For every size, each repetition runs the scenarios (cold build,
-no-change rebuild, edit one post's body, edit one post's tags) alternating a and b (and which
-of the two goes first alternates between repetitions); the table shows medians.  One more
+no-change rebuild, edit one post's body, edit one post's tags, add a post dated after every
+other, delete that post, move a post's date to the newest) alternating a and b (and which of
+the two goes first alternates between repetitions); the table shows medians.  In the first
+repetition, after each change b's output is compared with a clean build of the same tree: the
+table says how many pages and feeds a clean build changes and whether the incremental output
+equals it (skip with ``--no-verify``).  One more
 scenario runs plain ``sphinx-build`` on b's unchanged output, to show what the front end saves
 (a's figure in that row is its ordinary no-change rebuild).  Peak memory
 is the largest sum of the proportional set size (PSS) of the sphinx-build process and its worker
@@ -23,7 +27,7 @@ After b's first cold build the nothing-lost audit of ``make check`` runs on its 
 
 Usage::
 
-    python -m tools.bench [--sizes 100 1000] [--repeat 3] [--workdir DIR] [--keep]
+    python -m tools.bench [--sizes 100 1000] [--repeat 3] [--workdir DIR] [--keep] [--no-verify]
 """
 
 from __future__ import annotations
@@ -67,7 +71,9 @@ FIRST_DAY = date(2022, 1, 1)
 #: "no-change, sphinx-build" calls sphinx-build directly on b's unchanged output, without the front end
 #: `make html` uses (mlnotes.frontend); a's figure for it is its ordinary no-change rebuild
 DIRECT = "no-change (plain sphinx-build)"
-SCENARIOS = ("cold", "no-change", DIRECT, "edit body", "edit tags")
+SCENARIOS = ("cold", "no-change", DIRECT, "edit body", "edit tags", "add post", "delete post", "change date")
+#: the scenarios that change the sources: after each, the mlnotes output is compared with a clean build
+CHANGES = ("edit body", "edit tags", "add post", "delete post", "change date")
 STRICT = ["-n", "-W", "--keep-going", "-j", "auto"]  # what `make html` passes
 
 
@@ -291,6 +297,10 @@ class Run:
     cpu: float = 0.0
     #: largest resident set of any one process of the build (what /usr/bin/time reports)
     maxrss_mib: float = 0.0
+    #: after a change (mlnotes, first round): pages and feeds a clean build changes, and whether
+    #: the incremental output equals the clean build's
+    clean_changed: int | None = None
+    equals_clean: bool | None = None
 
 
 def _children(pid: int) -> list[int]:
@@ -408,6 +418,43 @@ def edit_tags(post: Path, revision: int) -> None:
     post.write_text(text[: line.start()] + "tags: " + ", ".join(tags) + text[line.end():], encoding="utf-8")
 
 
+def add_post(src: Path, n: int, revision: int) -> Path:
+    """A new post, dated after every other (it heads the home list and every recent-posts list)."""
+    i = n + revision
+    path = post_path(src, i)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(post_text(i, n, random.Random(i)).replace(f"# 合成笔记{_han_number(i)}",
+                                                             f"# 新增的合成笔记{_han_number(i)}"), encoding="utf-8")
+    return path
+
+
+def delete_post(src: Path, n: int, revision: int) -> None:
+    """Delete the post :func:`add_post` added in this round (the newest: every sidebar shows it)."""
+    post_path(src, n + revision).unlink()
+
+
+def change_date(src: Path, n: int, revision: int) -> None:
+    """Move a post from the middle of the corpus to the newest date."""
+    post = post_path(src, n // 2)
+    day = FIRST_DAY + timedelta(days=n + 10 * revision)
+    text = post.read_text(encoding="utf-8")
+    post.write_text(re.sub(r"^date: .*$", f"date: {day.isoformat()}", text, count=1, flags=re.M), encoding="utf-8")
+
+
+def clean_comparison(src: Path, out: Path, options: tuple[str, ...], module: str,
+                     before: dict[str, tuple[int, str]]) -> tuple[int, bool]:
+    """Build *src* from scratch next to *out*: (pages and feeds whose content a clean build
+    changes against *before*, whether the incremental *out* equals it file for file)."""
+    clean = out.parent / f"{out.name}-clean"
+    shutil.rmtree(clean, ignore_errors=True)
+    one_build(src, clean, options, module)
+    fresh, incremental = snapshot(clean), snapshot(out)
+    changed = sum(1 for p, (_, digest) in fresh.items() if before.get(p, (None, None))[1] != digest)
+    same = {p: d for p, (_, d) in fresh.items()} == {p: d for p, (_, d) in incremental.items()}
+    shutil.rmtree(clean, ignore_errors=True)
+    return changed, same
+
+
 # ------------------------------------------------------------------------------- bench
 
 
@@ -419,7 +466,8 @@ def audit_corpus(src: Path, out: Path) -> list[str]:
     return lost.failures + drafts.failures
 
 
-def bench_size(work: Path, n: int, repeat: int, site: Path) -> tuple[dict[str, dict[str, list[Run]]], list[str]]:
+def bench_size(work: Path, n: int, repeat: int, site: Path,
+               verify: bool = True) -> tuple[dict[str, dict[str, list[Run]]], list[str]]:
     corpus = work / f"corpus-{n}"
     shutil.rmtree(corpus, ignore_errors=True)
     write_corpus(corpus, n)
@@ -444,7 +492,16 @@ def bench_size(work: Path, n: int, repeat: int, site: Path) -> tuple[dict[str, d
                     edit_body(newest_post(src), r + 1)
                 elif scenario == "edit tags":
                     edit_tags(newest_post(src), r + 1)
+                elif scenario == "add post":
+                    add_post(src, n, r + 1)
+                elif scenario == "delete post":
+                    delete_post(src, n, r + 1)
+                elif scenario == "change date":
+                    change_date(src, n, r + 1)
+                before = snapshot(out)
                 run = one_build(src, out, f.options, "sphinx" if scenario == DIRECT else f.module)
+                if f.name == "mlnotes" and scenario in CHANGES and r == 0 and verify:
+                    run.clean_changed, run.equals_clean = clean_comparison(src, out, f.options, f.module, before)
                 runs[f.name][scenario].append(run)
                 print(f"  N={n} run {r + 1}/{repeat} {f.name:<8} {scenario:<10} {run.seconds:7.2f} s "
                       f"(CPU {run.cpu:6.2f} s) {run.peak_mib:6.0f} MiB  {run.written:5d} written", flush=True)
@@ -480,10 +537,17 @@ def table(n: int, repeat: int, runs: dict[str, dict[str, list[Run]]], audit_fail
         row(f"pages written, {scenario}", med(a[scenario], "written"), med(b[scenario], "written"), ".0f")
     for scenario in SCENARIOS[1:]:
         row(f"content changed, {scenario}", med(a[scenario], "changed"), med(b[scenario], "changed"), ".0f")
+    for scenario in CHANGES:
+        checked = [r for r in b[scenario] if r.equals_clean is not None]
+        if checked:
+            rows.append(f"{'b after ' + scenario + ': a clean build changes':<52}{checked[0].clean_changed:>22}"
+                        f"   incremental equals clean: {'yes' if all(r.equals_clean for r in checked) else 'NO'}")
     rows.append("-" * len(head))
     sec = {s: (med(a[s], "seconds"), med(b[s], "seconds")) for s in SCENARIOS}
     verdicts = [f"cold ≤ 0.6×a: {'met' if sec['cold'][1] <= 0.6 * sec['cold'][0] else 'NOT met'}",
                 f"body edit ≤ 0.2×a: {'met' if sec['edit body'][1] <= 0.2 * sec['edit body'][0] else 'NOT met'}",
+                *(f"{s} ≤ 0.3×a: {'met' if sec[s][1] <= 0.3 * sec[s][0] else 'NOT met'}"
+                  for s in ("edit tags", "add post", "delete post", "change date")),
                 f"no-change ≤ 1 s: {'met' if sec['no-change'][1] <= 1.0 else 'NOT met'}",
                 f"memory ≤ 1.2×a: {'met' if peak_b <= 1.2 * peak_a else 'NOT met'}"]
     rows.append("goals (N = 1000 is the one that counts): " + "; ".join(verdicts))
@@ -517,6 +581,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="alternating runs per scenario (default 3)")
     parser.add_argument("--workdir", type=Path, help="where corpora and outputs go (default: a temporary directory)")
     parser.add_argument("--keep", action="store_true", help="keep the work directory afterwards")
+    parser.add_argument("--no-verify", action="store_true",
+                        help="skip the clean build after each change (it checks incremental == clean)")
     parser.add_argument("--site", type=Path, default=Path.cwd(), help="the site whose conf.py is b (default: .)")
     args = parser.parse_args(argv)
     work = (args.workdir or Path(tempfile.mkdtemp(prefix="mlnotes-bench-"))).resolve()
@@ -527,7 +593,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for n in args.sizes:
             t = time.perf_counter()
-            runs, audit_failures = bench_size(work, n, args.repeat, args.site.resolve())
+            runs, audit_failures = bench_size(work, n, args.repeat, args.site.resolve(), verify=not args.no_verify)
             failed |= bool(audit_failures)
             took = f"\n(N = {n} took {time.perf_counter() - t:.0f} s)"
             tables.append(table(n, args.repeat, runs, audit_failures) + took)

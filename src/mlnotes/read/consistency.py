@@ -1,4 +1,4 @@
-"""Checks across posts once everything is read: each facet's own (a series list and the posts
+"""Checks across posts once everything is read, on every build: each facet's own (a series list and the posts
 that claim it, refs.bib and the papers the posts cite), then colliding slugs and documents in a
 posts folder that are not posts."""
 
@@ -37,11 +37,15 @@ def slug_problems(app: Sphinx, env: BuildEnvironment) -> list[Problem]:
     return problems
 
 
-def _check(app: Sphinx, env: BuildEnvironment) -> None:
+def _check(app: Sphinx, env: BuildEnvironment) -> list[str]:
     records = get_posts(env)
     problems = [problem for facet in get_runtime(env).facets for problem in facet.check(records)]
     report(problems + slug_problems(app, env))
+    return []
 
 
 def setup_consistency(app: Sphinx) -> None:
-    app.connect("env-check-consistency", _check)
+    # env-updated, not env-check-consistency: Sphinx checks consistency only when it read
+    # something, and these problems (an uncited refs.bib entry, a series list) must be reported by
+    # every build until they are fixed, as a clean build reports them
+    app.connect("env-updated", _check)
