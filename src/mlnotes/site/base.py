@@ -137,9 +137,10 @@ def template_digest(app: Sphinx) -> str:
     rewrites pages when a template is newer than them, but not when one is deleted (a site's
     override removed), so a deletion is caught by this set changing."""
     templates = getattr(app.builder, "templates", None)
-    folders = [Path(p) for p in getattr(templates, "pathchain", [])]
-    names = sorted(f"{i}:{f.relative_to(folder).as_posix()}" for i, folder in enumerate(folders) if folder.is_dir()
-                   for f in folder.rglob("*") if f.is_file())
+    # a set: the chain may name a folder twice (pydata-sphinx-theme adds its components again)
+    folders = {Path(p) for p in getattr(templates, "pathchain", [])}
+    names = sorted({f"{folder}:{f.relative_to(folder).as_posix()}" for folder in folders if folder.is_dir()
+                    for f in folder.rglob("*") if f.is_file() and "__pycache__" not in f.parts})
     return hashlib.sha256("\n".join(names).encode()).hexdigest()
 
 
