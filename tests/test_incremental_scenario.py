@@ -132,3 +132,28 @@ def test_a_problem_outside_any_document_warns_on_every_build_until_fixed(rootdir
     assert any("'uncited2020' is cited by no post" in w for w in first)
     assert build(src, out, doctrees) == first  # nothing changed: the same warning again
     assert build(src, tmp_path / "clean", tmp_path / "clean-doctrees") == first
+
+
+def test_a_tag_edit_leaves_pages_whose_sidebars_do_not_show_tags_alone(rootdir: Path, tmp_path: Path) -> None:
+    """The tag cloud changed, so the pages that show it (topics/**) are written again; the other
+    posts' pages show recent posts and area counts only, which did not change: left alone."""
+    src = tmp_path / "src"
+    shutil.copytree(rootdir / "test-taxonomy", src)
+    for bad in ("bad.md", "missing.md"):
+        (src / "posts" / bad).unlink()
+    (src / "conf.py").write_text((src / "conf.py").read_text(encoding="utf-8") + SIDEBARS, encoding="utf-8")
+    out, doctrees = tmp_path / "out", tmp_path / "doctrees"
+    build(src, out, doctrees)
+    before = {p: (out / p).stat().st_mtime_ns for p in ("posts/b.html", "topics/area/cv.html")}
+    def cloud() -> str:
+        page = (out / "topics" / "area" / "cv.html").read_text(encoding="utf-8")
+        return page.split('class="mlnotes-sidebar mlnotes-tagcloud"')[1].split("</nav>")[0]
+
+    cloud_before = cloud()
+    a = src / "posts" / "a.md"
+    a.write_text(re.sub(r"^tags: .*$", "tags: 大语言模型", a.read_text(encoding="utf-8"), count=1, flags=re.M),
+                 encoding="utf-8")
+    build(src, out, doctrees)
+    assert (out / "posts" / "b.html").stat().st_mtime_ns == before["posts/b.html"]
+    assert (out / "topics" / "area" / "cv.html").stat().st_mtime_ns != before["topics/area/cv.html"]
+    assert cloud() != cloud_before

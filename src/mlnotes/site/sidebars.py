@@ -41,8 +41,14 @@ from mlnotes.site.base import Site, html_builder, html_page_builder, now_in_site
 TEMPLATES = Path(__file__).parents[1] / "templates"
 PREFIX = "mlnotes/"
 RECENT = 5
-#: the environment keeps the last build's sidebar fingerprint under this name
-SIDEBAR_DIGEST = "mlnotes_sidebar_digest"
+#: the environment keeps the last build's sidebar fingerprints under this name
+SIDEBAR_DIGEST = "mlnotes_sidebar_digests"
+#: the site-wide sidebar templates and the keys of :func:`sidebar_data` each shows
+BLOCKS = {
+    f"{PREFIX}recentposts.html": ("recent", "home"),
+    f"{PREFIX}topics.html": ("browse", "indexes", "overview", "feed"),
+    f"{PREFIX}tagcloud.html": ("clouds",),
+}
 
 
 def _add_templates(app: Sphinx, config: Config) -> None:
@@ -106,25 +112,37 @@ def sidebar_digest(app: Sphinx) -> str:
     return hashlib.sha256(repr(_sidebar_data(app)).encode()).hexdigest()
 
 
-def shows_our_sidebars(app: Sphinx, docname: str) -> bool:
-    """Whether *docname*'s page carries one of our sidebars (``html_sidebars``)."""
+def block_digests(app: Sphinx) -> dict[str, str]:
+    """Each site-wide sidebar template → a fingerprint of the data it shows."""
+    data = _sidebar_data(app)
+    return {template: hashlib.sha256(repr([data[key] for key in keys]).encode()).hexdigest()
+            for template, keys in BLOCKS.items()}
+
+
+def our_sidebars(app: Sphinx, docname: str) -> set[str]:
+    """The templates of ours among *docname*'s sidebars (``html_sidebars``)."""
     ctx: dict[str, Any] = {}
     html_page_builder(app).add_sidebars(docname, ctx)
-    return any(str(name).startswith(PREFIX) for name in ctx.get("sidebars") or [])
+    return {str(name) for name in ctx.get("sidebars") or [] if str(name).startswith(PREFIX)}
 
 
 def _outdated_by_sidebars(app: Sphinx, env: BuildEnvironment) -> list[str]:
-    """Every page with our sidebars, when what they show changed since the last build (a post
-    added, removed, re-dated or re-titled, a count or the tag cloud changed): an incremental build
-    then writes them all again, as a clean build would."""
+    """The pages showing a site-wide sidebar block whose data changed since the last build (a
+    post added, removed, re-dated or re-titled: recent posts; a count; the tag cloud): an
+    incremental build writes them again, as a clean build would, and leaves the pages whose
+    sidebars show none of it alone (a tag edit does not rewrite every post page)."""
     if not html_builder(app):
         return []
-    digest = sidebar_digest(app)
-    old = env.__dict__.get(SIDEBAR_DIGEST)
-    env.__dict__[SIDEBAR_DIGEST] = digest
-    if old is None or old == digest:
+    digests = block_digests(app)
+    old: dict[str, str] | None = env.__dict__.get(SIDEBAR_DIGEST)
+    env.__dict__[SIDEBAR_DIGEST] = digests
+    if not isinstance(old, dict):
         return []
-    return sorted(d for d in env.found_docs if shows_our_sidebars(app, d))
+    changed = {template for template, digest in digests.items() if old.get(template) != digest}
+    if not changed:
+        return []
+    # a template of ours that is not a site-wide block (the post card) shows only its own post
+    return sorted(d for d in env.found_docs if our_sidebars(app, d) & changed)
 
 
 def post_card(app: Sphinx, post: PostRecord) -> dict[str, Any]:
