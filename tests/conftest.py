@@ -15,7 +15,6 @@ pytest_plugins = ("sphinx.testing.fixtures",)
 
 REPO = Path(__file__).resolve().parent.parent
 ROOTS = Path(__file__).resolve().parent / "roots"
-SHARED = REPO.parent / "shared"
 STRICT = ["-n", "-W", "--keep-going"]
 
 
