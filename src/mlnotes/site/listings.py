@@ -34,6 +34,7 @@ from mlnotes.site.base import (
     html_builder,
     html_page_builder,
     now_in_site_tz,
+    once_per_write,
     template_digest,
     write_if_changed,
     write_page_if_changed,
@@ -176,7 +177,7 @@ def frame_digest(app: Sphinx) -> str:
     # the sidebars of every generated page: recent posts, counts, the tag cloud; and which
     # template files exist (a deleted override changes no modification time)
     h.update(sidebar_digest(app).encode())
-    h.update(template_digest(app).encode())
+    h.update(once_per_write(app, "templates", lambda: template_digest(app)).encode())
     return h.hexdigest()
 
 

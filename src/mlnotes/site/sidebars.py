@@ -108,8 +108,9 @@ def _sidebar_data(app: Sphinx) -> dict[str, Any]:
 
 
 def sidebar_digest(app: Sphinx) -> str:
-    """A fingerprint of what the sidebars show on every page (recent posts, counts, clouds)."""
-    return hashlib.sha256(repr(_sidebar_data(app)).encode()).hexdigest()
+    """A fingerprint of what the sidebars show on every page (recent posts, counts, clouds), from
+    the write phase's one computation of the sidebar data."""
+    return hashlib.sha256(repr(sidebar_data(app)).encode()).hexdigest()
 
 
 def block_digests(app: Sphinx) -> dict[str, str]:
