@@ -36,12 +36,19 @@ def files(out: Path) -> set[str]:
     return {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and p.name not in VOLATILE}
 
 
-def test_retag_redate_delete_add_equals_a_clean_build(rootdir: Path, tmp_path: Path) -> None:
+def taxonomy_site(rootdir: Path, tmp_path: Path, conf: str = "") -> Path:
+    """The test-taxonomy site without its two broken posts, with the real site's sidebars and
+    *conf* added to its conf.py."""
     src = tmp_path / "src"
     shutil.copytree(rootdir / "test-taxonomy", src)
     for bad in ("bad.md", "missing.md"):
         (src / "posts" / bad).unlink()
-    (src / "conf.py").write_text((src / "conf.py").read_text(encoding="utf-8") + SIDEBARS, encoding="utf-8")
+    (src / "conf.py").write_text((src / "conf.py").read_text(encoding="utf-8") + SIDEBARS + conf, encoding="utf-8")
+    return src
+
+
+def test_retag_redate_delete_add_equals_a_clean_build(rootdir: Path, tmp_path: Path) -> None:
+    src = taxonomy_site(rootdir, tmp_path)
     out, doctrees = tmp_path / "out", tmp_path / "doctrees"
     assert build(src, out, doctrees) == []
 
@@ -87,11 +94,7 @@ def setup(app):
 
 
 def test_a_killed_build_then_make_html_equals_a_clean_build(rootdir: Path, tmp_path: Path) -> None:
-    src = tmp_path / "src"
-    shutil.copytree(rootdir / "test-taxonomy", src)
-    for bad in ("bad.md", "missing.md"):
-        (src / "posts" / bad).unlink()
-    (src / "conf.py").write_text((src / "conf.py").read_text(encoding="utf-8") + SIDEBARS + CRASH, encoding="utf-8")
+    src = taxonomy_site(rootdir, tmp_path, CRASH)
     out, doctrees = tmp_path / "out", tmp_path / "doctrees"
     assert build(src, out, doctrees) == []
     a = src / "posts" / "a.md"
@@ -137,11 +140,7 @@ def test_a_problem_outside_any_document_warns_on_every_build_until_fixed(rootdir
 def test_a_tag_edit_leaves_pages_whose_sidebars_do_not_show_tags_alone(rootdir: Path, tmp_path: Path) -> None:
     """The tag cloud changed, so the pages that show it (topics/**) are written again; the other
     posts' pages show recent posts and area counts only, which did not change: left alone."""
-    src = tmp_path / "src"
-    shutil.copytree(rootdir / "test-taxonomy", src)
-    for bad in ("bad.md", "missing.md"):
-        (src / "posts" / bad).unlink()
-    (src / "conf.py").write_text((src / "conf.py").read_text(encoding="utf-8") + SIDEBARS, encoding="utf-8")
+    src = taxonomy_site(rootdir, tmp_path)
     out, doctrees = tmp_path / "out", tmp_path / "doctrees"
     build(src, out, doctrees)
     before = {p: (out / p).stat().st_mtime_ns for p in ("posts/b.html", "topics/area/cv.html")}
@@ -157,3 +156,19 @@ def test_a_tag_edit_leaves_pages_whose_sidebars_do_not_show_tags_alone(rootdir: 
     assert (out / "posts" / "b.html").stat().st_mtime_ns == before["posts/b.html"]
     assert (out / "topics" / "area" / "cv.html").stat().st_mtime_ns != before["topics/area/cv.html"]
     assert cloud() != cloud_before
+
+
+def test_deleting_a_post_another_links_to_equals_a_clean_build(rootdir: Path, tmp_path: Path) -> None:
+    """MyST decides at read time whether `[B](b.md)` is a link to a document: the post that links
+    to a deleted post is read again, so its page and warning are a clean build's."""
+    src = taxonomy_site(rootdir, tmp_path)
+    a = src / "posts" / "a.md"
+    a.write_text(a.read_text(encoding="utf-8") + "\n另见 [文章 B](b.md)。\n", encoding="utf-8")
+    out, doctrees = tmp_path / "out", tmp_path / "doctrees"
+    assert build(src, out, doctrees) == []
+    (src / "posts" / "b.md").unlink()
+    incremental = build(src, out, doctrees)
+    clean_out = tmp_path / "clean"
+    assert incremental == build(src, clean_out, tmp_path / "clean-doctrees") != []
+    assert files(out) == files(clean_out)
+    assert [f for f in sorted(files(out)) if not filecmp.cmp(out / f, clean_out / f, shallow=False)] == []
