@@ -45,6 +45,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     from mlnotes.read.consistency import setup_consistency
     from mlnotes.read.frontmatter import setup_frontmatter
     from mlnotes.read.gcfreeze import setup_gcfreeze
+    from mlnotes.read.links import setup_links
     from mlnotes.read.readplan import setup_readplan
     from mlnotes.site.audit import setup_audit
     from mlnotes.site.base import setup_base
@@ -92,6 +93,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_sitemap(app)
     setup_audit(app)
     setup_cleanup(app)
+    setup_links(app)
     setup_notfound(app)
     setup_lastupdated(app)
     setup_editlink(app)
