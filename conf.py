@@ -79,7 +79,7 @@ html_theme_options = {
     "navigation_with_keys": False,
     "header_links_before_dropdown": 3,  # the rest go under 更多, so the search button stays on the bar
     "show_toc_level": 2,
-    "footer_start": ["copyright"],
+    "footer_start": ["mlnotes-copyright"],  # © line in the site's language (mlnotes catalog)
     "footer_end": [],
     "secondary_sidebar_items": ["page-toc"],
     # git date of the page's source and "edit this page" (mlnotes lastupdated.py, editlink.py)

@@ -114,9 +114,9 @@ def test_cited_keys_and_venues() -> None:
 def test_cite_this_post_block_and_meta_tags(app) -> None:
     page = (app.outdir / "posts" / "one.html").read_text(encoding="utf-8")
     cite = page.split('class="mlnotes-cite"')[1].split("</section>")[0]
-    assert "@online{mlnotes-one," in cite
-    assert "url          = {https://example.org/p/posts/one.html}," in cite
-    assert "date         = {2024-02-01}," in cite
+    assert "@misc{mlnotes-one," in cite
+    assert "howpublished = {\\url{https://example.org/p/posts/one.html}}," in cite
+    assert "year         = {2024},\n  month        = feb,\n  date         = {2024-02-01}," in cite
     assert page.index("mlnotes-cite") < page.index("<h2>参考文献")  # before the references
     assert '<meta name="citation_title" content="第一篇" />' in page
     assert '<meta name="citation_author" content="测试作者" />' in page
@@ -127,7 +127,7 @@ def test_cite_this_post_block_and_meta_tags(app) -> None:
            "citation_publication_date=2020" in refs[0]
     assert "citation_arxiv_id=2001.00001" in refs[0]
     posts_bib = (app.outdir / "posts.bib").read_text(encoding="utf-8")
-    assert [line.split("{")[1] for line in posts_bib.splitlines() if line.startswith("@online")] == [
+    assert [line.split("{")[1] for line in posts_bib.splitlines() if line.startswith("@misc")] == [
         "mlnotes-one,", "mlnotes-three,", "mlnotes-two,", "mlnotes-typo,",
     ]
 

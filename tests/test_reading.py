@@ -345,7 +345,7 @@ def test_404_page_links_are_absolute(reading) -> None:
     assert 'action="/notes/search.html"' in html
     assert 'data-content_root="/notes/"' in html
     for attr, value in re.findall(r'\s(href|src|action)="([^"]*)"', html):
-        assert value.startswith(("/notes/", "#", "https://", "http://")), (attr, value)
+        assert value.startswith(("/notes/", "#", "https://", "http://", "data:")), (attr, value)
     assert 'rel="canonical"' not in html
     assert '<meta name="robots" content="noindex" />' in html
 

@@ -1,6 +1,6 @@
 """What mlnotes relies on in pydata-sphinx-theme's layout, written for 0.24.
 
-Two patches, each keyed to how the theme's package is laid out:
+Three patches, each keyed to how the theme's package is laid out:
 
 - ``webpack-macros.html`` — the theme keeps a Jinja macro file, ``webpack-macros.html``, in its
   ``static/`` folder; its ``layout.html`` imports it through the template loader.  Sphinx copies
@@ -14,6 +14,11 @@ Two patches, each keyed to how the theme's package is laid out:
   found.  A folder that must override one of those components has to come before it;
   :func:`templates_before_components` puts one there.  Remove when the theme registers its
   components some other way (then the order no longer matters).
+- ``default_mode`` — the theme reads ``html_context["default_mode"]``, empty unless set, and its inline
+  script sets ``data-mode`` from it when the reader has chosen nothing, so the theme's own script
+  logs "Got invalid theme mode" on every first visit (a console error Lighthouse counts).
+  :func:`default_mode` sets it to ``"auto"`` (what the theme then falls back to anyway) unless
+  the site chose one.  Remove when the theme's default is a valid mode.
 
 Outside ``WRITTEN_FOR`` the build stops (:func:`mlnotes.compat.check_versions`).
 """
@@ -23,6 +28,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sphinx.application import Sphinx
+from sphinx.config import Config
 
 from mlnotes.compat import VersionRange
 
@@ -45,9 +51,16 @@ def _drop_theme_sources(app: Sphinx, exception: BaseException | None) -> None:
             copy.unlink()
 
 
+def default_mode(app: Sphinx, config: Config) -> None:
+    if config.html_theme == THEME_PACKAGE and not (config.html_context or {}).get("default_mode"):
+        config.html_context = {**(config.html_context or {}), "default_mode": "auto"}
+
+
 def setup_validity(app: Sphinx) -> None:
-    """Delete the theme's Jinja sources from the built ``_static/`` when the build has finished."""
+    """Delete the theme's Jinja sources from the built ``_static/`` when the build has finished,
+    and give the theme a valid default colour mode."""
     app.connect("build-finished", _drop_theme_sources)
+    app.connect("config-inited", default_mode)
 
 
 def templates_before_components(paths: list[str], folder: str) -> list[str]:

@@ -59,6 +59,7 @@ class AreaFacet(Facet):
     title = "领域"
     hierarchical = True
     sidebar: ClassVar[SidebarKind | None] = "browse"
+    card_terms: ClassVar[int | None] = None
     book_role: ClassVar[BookRole | None] = "parts"
 
     @cached_property

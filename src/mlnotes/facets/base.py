@@ -12,6 +12,8 @@ post header             :attr:`header_links` (its terms as links in the header [
                         :meth:`post_card_html` (a card under the header [none]),
                         :meth:`post_nav_html` (navigation under the header [none])
 post sidebar card       :attr:`postcard_links` [yes]
+listing cards           :attr:`card_terms` (how many of a post's terms its card on the home
+                        and term pages shows [none])
 sidebars                :attr:`sidebar` — ``"browse"`` (top-level terms with counts) or
                         ``"cloud"`` (terms sized by their number of posts) [none];
                         :attr:`own_index` (a page listing every term, linked from the sidebar)
@@ -120,6 +122,10 @@ class Facet(ABC):
     header_links: ClassVar[bool] = True
     #: its terms are links on the post's sidebar card
     postcard_links: ClassVar[bool] = True
+    #: how many of a post's terms its card on listing pages (home, term pages) shows, as links:
+    #: ``0`` none, ``None`` all.  Cards stay short — title, date, a few terms, the summary —
+    #: so only the facets a reader browses by show here.
+    card_terms: ClassVar[int | None] = 0
     #: the sidebar block it feeds, if any
     sidebar: ClassVar[SidebarKind | None] = None
     #: it has a page of its own listing every term (:meth:`index_html`)

@@ -40,6 +40,7 @@ class TagFacet(Facet):
     key = "tags"
     title = "标签"
     sidebar: ClassVar[SidebarKind | None] = "cloud"
+    card_terms: ClassVar[int | None] = 3
 
     def __init__(self, taxonomy: Taxonomy) -> None:
         super().__init__(taxonomy)

@@ -26,6 +26,11 @@ The fingerprint covers
 * the output directory itself (a deleted or edited output page forces a build);
 * the clock: a post dated in the future is published by the first build after its date.
 
+When the code changed — an installed package, or a Python module, template or static file outside
+the sources (the extension itself, say) — Sphinx's own bookkeeping would keep every page whose
+source did not change, though the new code may write it differently: the front end then reads
+everything again (``-E``), so the output is what a clean build of the new code gives.
+
 Anything this front end cannot interpret — ``-M`` make mode, ``-E``, ``-a``, ``-C``, explicit file
 names, an unknown option — is passed straight to ``sphinx-build`` and no fingerprint is kept.  A
 build that fails or warns leaves no fingerprint either, so the next run builds again and shows the
@@ -351,6 +356,10 @@ def run_sphinx(argv: list[str]) -> int:
     return sphinx_main(argv)
 
 
+#: the reasons of :func:`why_stale` that mean the code changed, not the sources
+CODE_CHANGES = ("packages changed", "files outside the source directory changed")
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     inv = parse(argv)
@@ -362,6 +371,9 @@ def main(argv: list[str] | None = None) -> int:
         _say(inv, f"nothing changed since the last clean build ({time.time() - started:.2f} s to check); "
                   f"{inv.outdir} is up to date. Pass -E or -a to build anyway.")
         return 0
+    if reason.startswith(CODE_CHANGES) and "-E" not in argv:
+        argv = ["-E", *argv]
+        reason += "; reading every document again"
     _say(inv, f"building: {reason}")
     (inv.doctreedir / STAMP).unlink(missing_ok=True)
     (inv.doctreedir / INFO).unlink(missing_ok=True)

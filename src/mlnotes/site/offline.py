@@ -16,6 +16,10 @@ synchronous because the theme's inline scripts use it at once), except on search
 synchronous search scripts need them first; and a page whose body uses no sphinx-design
 component (``sd-*`` classes) does not load sphinx-design's CSS and tab script at all.
 
+A site without ``html_favicon`` gets an empty inline icon (``data:,``): otherwise every browser
+asks the host for ``/favicon.ico``, and a 404 in the console of every page costs Lighthouse's
+best-practices score.
+
 tests/test_offline.py checks every built page for external scripts, styles, fonts, images and
 frames, and measures the result with Lighthouse.
 """
@@ -71,6 +75,8 @@ def _lean_assets(
     context["script_files"] = scripts
     context["css_files"] = [css for css in context.get("css_files", [])
                             if uses_design or _name(css) not in DESIGN_ASSETS]
+    if not app.config.html_favicon and 'rel="icon"' not in str(context.get("metatags", "")):
+        context["metatags"] = str(context.get("metatags", "")) + '<link rel="icon" href="data:," />\n'
 
 
 def setup_offline(app: Sphinx) -> None:

@@ -80,7 +80,7 @@ def og_tags(app: Sphinx, pagename: str, context: dict[str, Any]) -> list[tuple[s
 def render(tags: list[tuple[str, str]]) -> str:
     out = []
     for key, value in tags:
-        attr = "name" if key.startswith("twitter:") else "property"
+        attr = "name" if key.startswith("twitter:") or key == "description" else "property"
         out.append(f'<meta {attr}="{escape(key)}" content="{escape(value, quote=True)}" />')
     return "\n".join(out) + "\n"
 
@@ -90,7 +90,11 @@ def _page_context(
 ) -> None:
     if not html_builder(app):
         return
-    context["metatags"] = context.get("metatags", "") + render(og_tags(app, pagename, context))
+    tags = og_tags(app, pagename, context)
+    metatags = str(context.get("metatags", ""))
+    if 'name="description"' not in metatags:  # search engines read this one, not og:description
+        tags.insert(0, ("description", dict(tags)["og:description"]))
+    context["metatags"] = metatags + render(tags)
 
 
 def setup_opengraph(app: Sphinx) -> None:

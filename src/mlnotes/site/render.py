@@ -13,11 +13,15 @@ from mlnotes.facets import Facet
 UrlFor = Callable[[str], str]
 
 
-def facet_links(post: PostRecord, facets: Sequence[Facet], term_page: Callable[[Facet, str], str], url: UrlFor) -> str:
-    """'领域 <a>…</a> · 标签 <a>…</a> <a>…</a>' for the facets the post has values in."""
+def facet_links(post: PostRecord, facets: Sequence[Facet], term_page: Callable[[Facet, str], str], url: UrlFor,
+                on_card: bool = False) -> str:
+    """'领域 <a>…</a> · 标签 <a>…</a> <a>…</a>' for the facets the post has values in; *on_card*:
+    only as many terms of each facet as it shows on listing cards (:attr:`Facet.card_terms`)."""
     groups = []
     for facet in facets:
         slugs = post.facets.get(facet.name, [])
+        if on_card and facet.card_terms is not None:
+            slugs = slugs[: facet.card_terms]
         if not slugs:
             continue
         links = " ".join(
@@ -32,7 +36,7 @@ def facet_links(post: PostRecord, facets: Sequence[Facet], term_page: Callable[[
 def card(post: PostRecord, facets: Sequence[Facet], term_page: Callable[[Facet, str], str], url: UrlFor,
          level: int = 2) -> str:
     date = post.when.strftime("%Y-%m-%d") if post.when else ""
-    links = facet_links(post, facets, term_page, url)
+    links = facet_links(post, facets, term_page, url, on_card=True)
     return (
         '<article class="mlnotes-card">'
         f'<h{level} class="mlnotes-card-title">'
