@@ -68,6 +68,26 @@ def test_figures_are_numbered_images_with_alt_text_and_captions(rootdir: Path, t
     assert bars.read_text(encoding="utf-8").count('id="patch_') >= 3 + 2
 
 
+def test_posts_outside_the_toctree_number_their_own_figures(rootdir: Path, tmp_path: Path) -> None:
+    """On the real site no toctree lists the posts; Sphinx alone would give their figures no
+    number (no "图 N", every {numref} a warning).  Each post numbers its figures from 1."""
+    src = site_copy(rootdir, tmp_path)
+    (src / "index.md").write_text("# 图测试站\n\n文章不在任何 toctree 里，由博客列表链接。\n", encoding="utf-8")
+    (src / "posts" / "flow.md").write_text(
+        "---\nblogpost: true\ndate: 2024-01-02\narea: cv\ntags: attention\nsummary: 一张图。\n---\n\n"
+        "# 数据流\n\n见 {numref}`fig-flow-one`。\n\n"
+        "```{diagram}\n:alt: 结构图：a 指向 b。\n:caption: 一条边。\n:name: fig-flow-one\n\n"
+        "digraph G { a -> b; }\n```\n", encoding="utf-8")
+    done = sphinx(src, "html", tmp_path / "html", tmp_path / "dt")
+    assert done.returncode == 0, done.stderr
+    curves = (tmp_path / "html" / "posts" / "curves.html").read_text(encoding="utf-8")
+    assert re.findall(r'<span class="caption-number">(图 \d+) </span>', curves) == ["图 1", "图 2", "图 3"]
+    assert '<span class="std std-numref">图 1</span>' in curves
+    flow = (tmp_path / "html" / "posts" / "flow.html").read_text(encoding="utf-8")
+    assert re.findall(r'<span class="caption-number">(图 \d+) </span>', flow) == ["图 1"]
+    assert '<span class="std std-numref">图 1</span>' in flow
+
+
 def test_unchanged_figures_are_never_drawn_again(rootdir: Path, tmp_path: Path) -> None:
     src = site_copy(rootdir, tmp_path)
     log = tmp_path / "runs.log"

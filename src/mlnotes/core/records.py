@@ -74,6 +74,9 @@ class DocStore:
     #: docname → the number of figures with an image in it (the nothing-lost audit counts them
     #: in every output)
     figures: dict[str, int] = field(default_factory=dict)
+    #: docname → figure kind → node id → its number within the document, used for documents no
+    #: toctree reaches (:mod:`mlnotes.figures.numbers`)
+    fignumbers: dict[str, dict[str, dict[str, tuple[int, ...]]]] = field(default_factory=dict)
 
     def drop(self, docname: str) -> None:
         """Forget everything about *docname* (it is about to be re-read, or it was removed)."""
@@ -84,6 +87,7 @@ class DocStore:
         self.book_docs.pop(docname, None)
         self.pending_facets.pop(docname, None)
         self.figures.pop(docname, None)
+        self.fignumbers.pop(docname, None)
 
     def take(self, other: DocStore, docnames: AbstractSet[str]) -> None:
         """Copy the entries of *docnames* from *other* (a parallel reader's store) into this one."""
@@ -92,6 +96,7 @@ class DocStore:
         self.reading.update({d: v for d, v in other.reading.items() if d in docnames})
         self.book_docs.update({d: v for d, v in other.book_docs.items() if d in docnames})
         self.figures.update({d: v for d, v in other.figures.items() if d in docnames})
+        self.fignumbers.update({d: v for d, v in other.fignumbers.items() if d in docnames})
         self.latest_docs |= other.latest_docs & set(docnames)
 
 
