@@ -20,6 +20,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from mlnotes.core.config import get_config
+from mlnotes.figures.numbering import setup_numbering
 from mlnotes.figures.render import FORMATS, FigureError, draw_diagram, draw_plot, figure_key
 
 if TYPE_CHECKING:
@@ -186,3 +187,4 @@ def setup_figures(app: Sphinx) -> None:
     app.add_directive("diagram", DiagramDirective)
     app.connect("doctree-read", _check_alt)
     app.connect("build-finished", _prune_cache)
+    setup_numbering(app)  # the posts are outside every toctree: see mlnotes.figures.numbering
