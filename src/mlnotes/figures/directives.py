@@ -20,10 +20,12 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from mlnotes.core.config import get_config
+from mlnotes.core.records import doc_store
 from mlnotes.figures.render import FORMATS, FigureError, draw_diagram, draw_plot, figure_key
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
     from sphinx.util.typing import OptionSpec
 
 logger = logging.getLogger(__name__)
@@ -181,8 +183,51 @@ def _prune_cache(app: Sphinx, exc: BaseException | None) -> None:
             path.unlink(missing_ok=True)
 
 
+class _PostFigureNumbers:
+    """Numbers the figures of documents no toctree from the root reaches: 图 1, 图 2, … per document.
+
+    Sphinx numbers figures only while it walks the toctrees from the root document, and the
+    site's posts hang under none (the blog and the topic pages list them), so their captions
+    would have no number and every ``{numref}`` in them would fail.  A post's own numbering
+    depends on nothing but its doctree; to keep incremental builds equal to clean ones, the
+    numbers of the previous build are noted before Sphinx's collector replaces them, and a
+    document whose numbers changed (e.g. it left a toctree) is written again.
+    """
+
+    def __init__(self) -> None:
+        self.before: dict[str, dict[str, dict[str, tuple[int, ...]]]] = {}
+
+    def note_previous(self, app: Sphinx, env: BuildEnvironment) -> list[str]:
+        self.before = dict(env.toc_fignumbers)
+        return []
+
+    def assign(self, app: Sphinx, env: BuildEnvironment) -> list[str]:
+        if not env.config.numfig:
+            return []
+        std = env.domains.standard_domain
+        changed = []
+        for docname in sorted(doc_store(env).figures):
+            if docname in env.toc_fignumbers or docname not in env.all_docs:
+                continue
+            counters: dict[str, int] = {}
+            numbers: dict[str, dict[str, tuple[int, ...]]] = {}
+            for node in env.get_doctree(docname).findall(nodes.Element):
+                figtype = std.get_enumerable_node_type(node)
+                if figtype and node["ids"] and std.get_numfig_title(node):
+                    counters[figtype] = counters.get(figtype, 0) + 1
+                    numbers.setdefault(figtype, {})[node["ids"][0]] = (counters[figtype],)
+            env.toc_fignumbers[docname] = numbers
+            if self.before.get(docname) != numbers:
+                changed.append(docname)
+        return changed
+
+
 def setup_figures(app: Sphinx) -> None:
     app.add_directive("plot", PlotDirective)
     app.add_directive("diagram", DiagramDirective)
     app.connect("doctree-read", _check_alt)
     app.connect("build-finished", _prune_cache)
+    numbers = _PostFigureNumbers()
+    # around Sphinx's TocTreeCollector, which numbers the toctree's documents at priority 500
+    app.connect("env-get-updated", numbers.note_previous, priority=400)
+    app.connect("env-get-updated", numbers.assign, priority=600)
