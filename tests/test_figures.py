@@ -193,3 +193,31 @@ def test_a_broken_figure_is_warned_about_on_every_build(rootdir: Path, tmp_path:
     for _ in range(2):
         done = sphinx(src, "html", tmp_path / "html", tmp_path / "dt", strict=False)
         assert len([w for w in done.stderr.splitlines() if "could not be drawn" in w]) == 1
+
+
+def test_posts_outside_any_toctree_number_their_own_figures(rootdir: Path, tmp_path: Path) -> None:
+    """On the real site no toctree from the root reaches the posts: each post still numbers its
+    figures from 图 1, its {numref} works, and a post that leaves a toctree (where its figures
+    were 图 4 to 图 6) is written again with its own numbers, as a clean build has them."""
+    src = site_copy(rootdir, tmp_path)
+    curves = (src / "posts" / "curves.md").read_text(encoding="utf-8")
+    (src / "posts" / "more.md").write_text(
+        curves.replace("date: 2024-01-01", "date: 2024-02-01").replace("# 曲线与结构", "# 又一篇")
+        .replace("fig-curves-", "fig-more-"), encoding="utf-8")
+    index = (src / "index.md").read_text(encoding="utf-8")
+    (src / "index.md").write_text(index.replace(":glob:\nposts/*", "posts/more\nposts/curves"), encoding="utf-8")
+    out, dt = tmp_path / "html", tmp_path / "dt"
+
+    def numbers(root: Path, name: str) -> list[str]:
+        page = (root / "posts" / f"{name}.html").read_text(encoding="utf-8")
+        return re.findall(r'<span class="(?:caption-number|std std-numref)">(图 \d+)', page)
+
+    done = sphinx(src, "html", out, dt)
+    assert done.returncode == 0, done.stderr
+    assert numbers(out, "more") == ["图 1", "图 1", "图 2", "图 2", "图 3"]  # numref, caption, …
+    assert numbers(out, "curves") == ["图 4", "图 4", "图 5", "图 5", "图 6"]
+    (src / "index.md").write_text(index.replace(":glob:\nposts/*", "posts/more"), encoding="utf-8")
+    done = sphinx(src, "html", out, dt)
+    assert done.returncode == 0, done.stderr
+    assert sphinx(src, "html", tmp_path / "clean", tmp_path / "dt-clean").returncode == 0
+    assert numbers(out, "curves") == numbers(tmp_path / "clean", "curves") == numbers(out, "more")
