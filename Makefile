@@ -15,7 +15,7 @@ SPHINXBUILD := $(BIN)/sphinx-build
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv html latexpdf epub linkcheck livehtml lint test check bench clean post paper lock texlive fuzz-incremental
+.PHONY: help venv htmldeps html latexpdf epub linkcheck livehtml lint test check bench clean post paper lock texlive fuzz-incremental
 
 help:
 	@echo "make html        build the site into $(BUILDDIR)/html (strict: -n -W --keep-going)"
@@ -40,24 +40,32 @@ venv: $(STAMP)
 
 # mlnotes.frontend is sphinx-build with a check first: when no input changed since the last clean build
 # it says so and returns at once (see docs/performance.md); otherwise it runs sphinx-build itself.
-html: $(STAMP)
+# Graphviz and the CJK fonts the figures need (installed as root, else the command is named)
+htmldeps:
+	@bash scripts/ensure-html-deps.sh
+
+html: $(STAMP) htmldeps
 	$(BIN)/python -m mlnotes.frontend -b html $(SPHINXOPTS) $(SPHINXJOBS) -d $(BUILDDIR)/doctrees/html . $(BUILDDIR)/html
 	@echo "mlnotes: site built in $(BUILDDIR)/html/index.html"
 
 texlive:
 	@bash scripts/ensure-system-deps.sh
 
-latexpdf: $(STAMP) texlive
+latexpdf: $(STAMP) texlive htmldeps
 	$(SPHINXBUILD) -M latexpdf . $(BUILDDIR) $(SPHINXOPTS)
 	@echo "mlnotes: PDF in $(BUILDDIR)/latex/mlnotes.pdf"
 
-epub: $(STAMP)
+epub: $(STAMP) htmldeps
 	$(SPHINXBUILD) -b epub $(SPHINXOPTS) -d $(BUILDDIR)/doctrees/epub . $(BUILDDIR)/epub
 
 linkcheck: $(STAMP)
 	$(BIN)/python -m mlnotes.cli linkcheck --root .
 
-livehtml: $(STAMP)
+live# Graphviz and the CJK fonts the figures need (installed as root, else the command is named)
+htmldeps:
+	@bash scripts/ensure-html-deps.sh
+
+html: $(STAMP) htmldeps
 	$(BIN)/sphinx-autobuild --host 127.0.0.1 --port 8000 --watch src --watch refs.bib \
 	  --ignore "$(BUILDDIR)/*" --ignore "$(VENV)/*" --ignore "*/.drafts/*" \
 	  -b html $(SPHINXOPTS) -d $(BUILDDIR)/doctrees/livehtml . $(BUILDDIR)/livehtml
@@ -91,6 +99,7 @@ fuzz-incremental: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m tools.bench $(BENCH_ARGS)
+	$(BIN)/python -m tools.bench_figures $(BENCH_FIGURES_ARGS)
 
 post: $(STAMP)
 	@$(BIN)/python -m mlnotes.cli new --title "$(TITLE)" $(if $(SLUG),--slug "$(SLUG)") $(if $(AREA),--field "area=$(AREA)") $(if $(TAGS),--field "tags=$(TAGS)")
@@ -100,7 +109,7 @@ paper: $(STAMP)
 
 lock: $(STAMP)
 	$(BIN)/python -m pip install -q pip-tools
-	$(BIN)/pip-compile --quiet --extra test --extra dev --all-build-deps --generate-hashes --allow-unsafe \
+	$(BIN)/pip-compile --quiet --extra test --extra dev --extra figures --all-build-deps --generate-hashes --allow-unsafe \
 	  --strip-extras --no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml
 
 clean:

@@ -34,6 +34,10 @@ extensions = [
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist", "attrs_inline"]
 myst_heading_anchors = 3
 
+# -- Figures: {plot} and {diagram} (mlnotes/figures) are numbered, and {numref} says 图 N ------
+numfig = True
+numfig_format = {"figure": "图 %s", "table": "表 %s", "code-block": "代码 %s", "section": "%s 节"}
+
 # -- Citations -------------------------------------------------------------------------------
 bibtex_bibfiles = ["refs.bib"]
 bibtex_default_style = "unsrt"

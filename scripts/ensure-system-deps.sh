@@ -8,7 +8,7 @@
 set -euo pipefail
 
 PACKAGES=(latexmk texlive-xetex texlive-lang-chinese texlive-latex-extra texlive-fonts-recommended
-          fonts-freefont-otf fonts-noto-cjk poppler-utils jing chromium default-jre-headless epubcheck)
+          fonts-freefont-otf fonts-noto-cjk poppler-utils jing chromium default-jre-headless epubcheck graphviz)
 
 missing() {
   local what=()
@@ -20,6 +20,7 @@ missing() {
   command -v chromium >/dev/null 2>&1 || what+=("chromium")
   command -v java     >/dev/null 2>&1 || what+=("java")
   command -v epubcheck >/dev/null 2>&1 || what+=("epubcheck")
+  command -v dot      >/dev/null 2>&1 || what+=("graphviz")
   if command -v kpsewhich >/dev/null 2>&1; then
     [ -n "$(kpsewhich xeCJK.sty 2>/dev/null)" ] || what+=("xeCJK.sty")
   fi

@@ -19,7 +19,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "mlnotes"
 FLOORS = {
     "core": 0,
     "facets": 1, "compat": 1,
-    "read": 2, "math": 2,
+    "read": 2, "math": 2, "figures": 2,
     "site": 3,
     "book": 4,
     "frontend": 5,

@@ -7,7 +7,8 @@
 - Chromium loads the home page, a post, a topics page, a docs page and search.html and records
   every request: all go to the test server.  The theme's search button still finds posts.
 - Lighthouse (mobile preset, performance only) on the built site served with gzip, like
-  ReadTheDocs serves it: the most math-heavy post scores ≥ 0.90 and weighs ≤ 300 KiB.
+  ReadTheDocs serves it: the most math-heavy post and the post with the most figures score ≥ 0.90
+  and weigh ≤ 300 KiB.
 """
 
 from __future__ import annotations
@@ -192,21 +193,31 @@ def _most_math(out: Path) -> str:
     return str(max(counts, key=counts.__getitem__).relative_to(out))
 
 
+def _most_figures(out: Path) -> str:
+    marker = '<figure class="mlnotes-figure'
+    counts = {p: p.read_text(encoding="utf-8").count(marker) for p in (out / "posts").rglob("*.html")}
+    page = max(counts, key=counts.__getitem__)
+    assert counts[page] > 0, "no post has a build-time figure"
+    return str(page.relative_to(out))
+
+
 def test_lighthouse_math_heavy_post(site: SiteBuild, tmp_path: Path) -> None:
     """Lighthouse's own simulated throttling (mobile preset).  The score of one run moves by a
     few points on a busy machine, so the assertion takes the best of up to three runs; the
     figures of every page land in _build/lighthouse.json (docs/quality.md quotes them)."""
     chromium, node = browser_tools("lighthouse")
     heavy = _most_math(site.out)
-    pages = ["index.html", heavy, "posts/2026/deepseek-v3.html", "posts/2026/clip.html"]
-    assert len(set(pages)) == 4 and all((site.out / p).is_file() for p in pages)
+    figured = _most_figures(site.out)  # the note with the most build-time figures
+    budgeted = {heavy, figured}
+    pages = list(dict.fromkeys(["index.html", heavy, figured, "posts/2026/deepseek-v3.html", "posts/2026/clip.html"]))
+    assert all((site.out / p).is_file() for p in pages)
     figures: dict[str, Figures] = {}
     with serve(site.out) as base:
         for page in pages:
             runs = []
-            for _ in range(3 if page == heavy else 1):
+            for _ in range(3 if page in budgeted else 1):
                 runs.append(_lighthouse(node, chromium, f"{base}/{page}", tmp_path))
-                if page != heavy or runs[-1].score >= 0.90:
+                if page not in budgeted or runs[-1].score >= 0.90:
                     break
             figures[page] = max(runs, key=lambda f: f.score)
             assert figures[page].hosts == [base], (page, figures[page].hosts)  # nothing from other hosts
@@ -216,5 +227,6 @@ def test_lighthouse_math_heavy_post(site: SiteBuild, tmp_path: Path) -> None:
                       encoding="utf-8")
     print("\n".join(f"{p}: score {f.score:.2f}, {f.kib:.0f} KiB, LCP {f.lcp_ms:.0f} ms, TBT {f.tbt_ms:.0f} ms"
                     for p, f in figures.items()))
-    assert figures[heavy].kib <= 300, figures[heavy]
-    assert figures[heavy].score >= 0.90, figures[heavy]
+    for page in sorted(budgeted):
+        assert figures[page].kib <= 300, figures[page]
+        assert figures[page].score >= 0.90, figures[page]

@@ -36,6 +36,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     from mlnotes.core.events import setup_events
     from mlnotes.core.i18n import setup_i18n
     from mlnotes.facets.runtime import setup_runtime
+    from mlnotes.figures.directives import setup_figures
     from mlnotes.frontend.record import setup_buildinfo
     from mlnotes.frontend.rewarn import setup_rewarn
     from mlnotes.math.mathml import setup_mathml
@@ -99,6 +100,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_editlink(app)
     setup_book(app)
     setup_mathml(app)
+    setup_figures(app)
     setup_offline(app)
     setup_buildinfo(app)
     setup_readplan(app)

@@ -36,6 +36,10 @@ ATOM_SCHEMA = Path(__file__).resolve().parents[1] / "data" / "schemas" / "atom.r
 #: checks that can be skipped by name
 SKIPPABLE = ("html", "feeds")
 
+#: a figure with an image, in HTML
+FIGURE = re.compile(r"<figure\b[^>]*>\s*(?:<a\b[^>]*>\s*)?<img\b")
+#: an image Sphinx placed in the LaTeX output
+TEX_IMAGE = re.compile(r"\\sphinxincludegraphics\b")
 CARD = re.compile(r'class="mlnotes-card-title"><a href="[^"]*">([^<]*)</a>')
 
 
@@ -90,11 +94,15 @@ def audit(out: Path, doctrees: Path, latex: Path | None) -> tuple[Step, Step]:
             drafts.failures.append(f"{name}: draft appears in the public feed or home list")
     for name in expected["unread"]:
         lost.failures.append(f"{name}: says it is a post but the build did not read it as one (see its warning)")
+    book_figures = 0
     for post in expected["published"]:
         name, title = post["docname"], post["title"]
         where = []
+        figures = int(post.get("figures", 0))
         if not (out / post["page"]).is_file():
             where.append("its HTML page")
+        elif figures and len(FIGURE.findall((out / post["page"]).read_text(encoding="utf-8"))) < figures:
+            where.append(f"its HTML page's figures ({figures} expected)")
         if f"<title>{title}</title>" not in site_feed:
             where.append("the site feed")
         if title not in home:
@@ -111,10 +119,16 @@ def audit(out: Path, doctrees: Path, latex: Path | None) -> tuple[Step, Step]:
                 where.append("the book (its {mlnotes-book} toctree does not include it)")
             elif "\\detokenize{" + name + "::doc}" not in tex:  # Sphinx labels each chapter
                 where.append("the LaTeX output")
+            else:
+                book_figures += figures
         if where:
             lost.failures.append(f"{name}: missing from " + ", ".join(where))
     count = len(expected["published"])
-    lost.notes.append(f"{count} published posts audited")
+    if latex is not None and len(TEX_IMAGE.findall(tex)) < book_figures:
+        lost.failures.append(f"the LaTeX output has {len(TEX_IMAGE.findall(tex))} images, "
+                             f"fewer than the {book_figures} figures of the book's posts")
+    figure_total = sum(int(p.get("figures", 0)) for p in expected["published"])
+    lost.notes.append(f"{count} published posts audited ({figure_total} figures)")
     if latex is not None and book is None:
         lost.notes.append("no {mlnotes-book} document: the LaTeX output was not audited")
     if count == 0:

@@ -36,6 +36,9 @@ class MlnotesConfig:
     #: the repository's web address for "edit this page" (GitHub or GitLab); empty: from
     #: READTHEDOCS_GIT_CLONE_URL or ``git remote get-url origin``, else no link
     repository_url: str = ""
+    #: fonts for build-time figures (``{plot}``, ``{diagram}``), first choice first; the default
+    #: has Chinese, Japanese and Korean glyphs (Debian's fonts-noto-cjk) and falls back to DejaVu Sans
+    figure_fonts: tuple[str, ...] = ("Noto Sans CJK SC",)
 
     @property
     def tzinfo(self) -> ZoneInfo:

@@ -71,6 +71,9 @@ class DocStore:
     #: ``doctree-read`` turns them into its record (empty between reads; see
     #: :meth:`mlnotes.read.frontmatter.PostFrontMatter._resolve_facets`)
     pending_facets: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    #: docname → the number of figures with an image in it (the nothing-lost audit counts them
+    #: in every output)
+    figures: dict[str, int] = field(default_factory=dict)
 
     def drop(self, docname: str) -> None:
         """Forget everything about *docname* (it is about to be re-read, or it was removed)."""
@@ -80,6 +83,7 @@ class DocStore:
         self.reading.pop(docname, None)
         self.book_docs.pop(docname, None)
         self.pending_facets.pop(docname, None)
+        self.figures.pop(docname, None)
 
     def take(self, other: DocStore, docnames: AbstractSet[str]) -> None:
         """Copy the entries of *docnames* from *other* (a parallel reader's store) into this one."""
@@ -87,6 +91,7 @@ class DocStore:
         self.descriptions.update({d: v for d, v in other.descriptions.items() if d in docnames})
         self.reading.update({d: v for d, v in other.reading.items() if d in docnames})
         self.book_docs.update({d: v for d, v in other.book_docs.items() if d in docnames})
+        self.figures.update({d: v for d, v in other.figures.items() if d in docnames})
         self.latest_docs |= other.latest_docs & set(docnames)
 
 

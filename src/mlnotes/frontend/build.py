@@ -20,6 +20,8 @@ The fingerprint covers
   them at ``build-finished`` (Sphinx's per-document dependencies, template and static directories,
   and the file of every Python module loaded) and the site-packages directories (installing or
   upgrading a package changes them);
+* the programs the build runs besides Python: Graphviz's ``dot`` (the ``{diagram}`` figures),
+  by the file it resolves to (an upgrade changes its size or time);
 * the commit checked out (``git`` HEAD: the "last updated" dates come from git);
 * the output directory itself (a deleted or edited output page forces a build);
 * the clock: a post dated in the future is published by the first build after its date.
@@ -249,6 +251,18 @@ def package_dirs() -> list[str]:
     return sorted({d for d in dirs if os.path.isdir(d)})
 
 
+#: programs a build may run (mlnotes.figures draws diagrams with Graphviz)
+PROGRAMS = ("dot",)
+
+
+def programs() -> list[str]:
+    """The files of :data:`PROGRAMS` as installed (symbolic links followed)."""
+    import shutil
+
+    found = (shutil.which(name) for name in PROGRAMS)
+    return sorted(os.path.realpath(path) for path in found if path)
+
+
 def inputs(inv: Invocation) -> dict[str, str]:
     """Fingerprints of everything known before the build starts."""
     skip = {inv.outdir, inv.doctreedir}
@@ -260,6 +274,7 @@ def inputs(inv: Invocation) -> dict[str, str]:
         "environment": _digest({n: os.environ.get(n) for n in env_names(inv.confdir)}),
         "git": git_head(inv.srcdir),
         "packages": _digest(stat_files(package_dirs())),
+        "programs": _digest(stat_files(programs())),
         "sources": _digest(trees),
     }
 

@@ -48,7 +48,8 @@ class DocCollector(EnvironmentCollector):
         3. ablog's reference to the post's whole document is dropped (unless its full-text feeds
            need it) — after 1 and 2, which read ablog's entry;
         4. a post's reading time;
-        5. every page's first paragraph (its OpenGraph description).
+        5. every page's first paragraph (its OpenGraph description);
+        6. how many figures with an image the document has.
 
         Steps 1-3 need ablog's entry in ``env.ablog_posts``, which ablog's own ``doctree-read``
         handler fills.  That handler runs first: an EnvironmentCollector connects
@@ -71,6 +72,9 @@ class DocCollector(EnvironmentCollector):
         description = first_paragraph(doctree)
         if description is not None:
             store.descriptions[docname] = description
+        figures = sum(1 for figure in doctree.findall(nodes.figure) if next(figure.findall(nodes.image), None))
+        if figures:
+            store.figures[docname] = figures
 
 
 def setup_collector(app: Sphinx) -> None:

@@ -34,12 +34,14 @@ def expectations(app: Sphinx) -> dict[str, Any]:
         return Path(builder.get_outfilename(pagename)).relative_to(outdir).as_posix()
 
     public = []
+    figures = doc_store(app.env).figures
     for post in published(records.values(), now):
         listings = [(facet, slug) for facet in site.runtime.facets for slug in facet.audit_terms(post)]
         public.append({
             "docname": post.docname,
             "title": post.title,
             "page": out(post.docname),
+            "figures": figures.get(post.docname, 0),
             "listings": [{"page": out(site.term_page(f, s)), "feed": site.feed_path(f, s),
                           "name": site.term_page(f, s)} for f, s in listings],
         })

@@ -6,14 +6,20 @@ keeps serving a post its author deleted, and an incremental build differs from a
 When Sphinx reports documents removed since the last build (``env-get-outdated``), their page
 and source copy are deleted.  Generated listing pages and feeds of terms that no longer exist
 are removed by :mod:`mlnotes.site.listings` (its manifest).
+
+Images go the same way: Sphinx copies the images documents use into ``_images/`` but never
+removes one no document uses any more (a figure whose code changed gets a new name, see
+:mod:`mlnotes.figures`).  The names Sphinx copied are kept in the doctree directory, and those
+no longer in use are deleted at the end of the build.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mlnotes.site.base import html_builder, html_page_builder
+from mlnotes.site.base import html_builder, html_page_builder, write_if_changed
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -49,5 +55,25 @@ def _prune_empty_dirs(folder: Path, top: Path) -> None:
         folder = folder.parent
 
 
+#: the image names of the last build, in the doctree directory
+IMAGES = "mlnotes-images.json"
+
+
+def _stale_images(app: Sphinx, exc: BaseException | None) -> None:
+    if exc is not None or not html_builder(app):
+        return
+    current = sorted({unique for _docs, unique in app.env.images.values()})
+    record = Path(app.doctreedir) / IMAGES
+    try:
+        previous = json.loads(record.read_text(encoding="utf-8")) if record.is_file() else []
+    except ValueError:  # a damaged record: nothing known to remove
+        previous = []
+    images = Path(app.builder.outdir) / "_images"
+    for name in sorted(set(previous) - set(current)):
+        (images / name).unlink(missing_ok=True)
+    write_if_changed(record, json.dumps(current, ensure_ascii=False))
+
+
 def setup_cleanup(app: Sphinx) -> None:
     app.connect("env-get-outdated", _remove)
+    app.connect("build-finished", _stale_images)
