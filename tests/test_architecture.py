@@ -154,3 +154,12 @@ def test_the_docs_describe_this_tree() -> None:
     missing += [f"architecture.md: {room(m)}/{p.stem}.py" for m, p in modules().items()
                 if room(m) and p.stem not in ("__init__", "__main__") and f"`{p.stem}`" not in arch]
     assert missing == []
+
+
+def test_the_front_end_knows_the_listing_manifest() -> None:
+    """The front end (which imports no Sphinx) forgets the listing pages' manifest when the
+    code changed; it names the file itself, so the two names must agree."""
+    from mlnotes.frontend.build import BOOKKEEPING
+    from mlnotes.site.listings import MANIFEST
+
+    assert MANIFEST in BOOKKEEPING

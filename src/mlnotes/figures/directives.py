@@ -25,7 +25,6 @@ from mlnotes.figures.render import FORMATS, FigureError, draw_diagram, draw_plot
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
-    from sphinx.environment import BuildEnvironment
     from sphinx.util.typing import OptionSpec
 
 logger = logging.getLogger(__name__)

@@ -39,19 +39,39 @@ def _note_numbers(app: Sphinx, doctree: nodes.document) -> None:
         doc_store(app.env).fignumbers[app.env.docname] = {"figure": figures}
 
 
-def _number_outside_toctree(app: Sphinx, env: BuildEnvironment) -> list[str]:
-    """Give Sphinx the numbers of the documents its toctree walk did not reach.
+class _Numbering:
+    """The two ``env-get-updated`` steps around Sphinx's own numbering, and what the first saw.
 
-    Runs after Sphinx's own ``env-get-updated`` listener (higher priority number), which
-    rebuilds ``env.toc_fignumbers`` from scratch on every build.  Nothing to re-write: a
-    document's own numbers change only when it is read again."""
-    if app.config.numfig:
+    A document's own numbers change only when it is read again — but a document can also leave
+    the toctree (its figures were 图 4 … there, now 图 1 …) or join it without being read, and a
+    clean build would number it differently: such documents are written again."""
+
+    def __init__(self) -> None:
+        self.previous: dict[str, dict[str, dict[str, tuple[int, ...]]]] = {}
+
+    def note_previous(self, app: Sphinx, env: BuildEnvironment) -> list[str]:
+        """Before Sphinx rebuilds ``env.toc_fignumbers``: the numbers the last build wrote."""
+        self.previous = {doc: {kind: dict(ids) for kind, ids in numbers.items()}
+                         for doc, numbers in env.toc_fignumbers.items()}
+        return []
+
+    def assign(self, app: Sphinx, env: BuildEnvironment) -> list[str]:
+        """Give Sphinx the numbers of the documents its toctree walk did not reach; the
+        documents whose numbers are not those the last build wrote."""
+        if not app.config.numfig:
+            return []
         for docname, numbers in doc_store(env).fignumbers.items():
             if docname not in env.toc_fignumbers and docname in env.all_docs:
                 env.toc_fignumbers[docname] = {kind: dict(ids) for kind, ids in numbers.items()}
-    return []
+        changed = {doc for doc in set(self.previous) | set(env.toc_fignumbers)
+                   if self.previous.get(doc) != env.toc_fignumbers.get(doc) and doc in env.all_docs}
+        self.previous = {}
+        return sorted(changed)
 
 
 def setup_numbers(app: Sphinx) -> None:
+    numbering = _Numbering()
     app.connect("doctree-read", _note_numbers)
-    app.connect("env-get-updated", _number_outside_toctree, priority=900)
+    # around Sphinx's TocTreeCollector, which renumbers the toctree's documents at priority 500
+    app.connect("env-get-updated", numbering.note_previous, priority=400)
+    app.connect("env-get-updated", numbering.assign, priority=900)

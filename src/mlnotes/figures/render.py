@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import logging
 import os
 import random
 import shutil
@@ -106,6 +107,9 @@ def draw_plot(code: str, cwd: Path, targets: Mapping[str, Path], fonts: Iterable
     except ImportError:  # numpy comes with matplotlib; seeding it is a courtesy
         numpy = None  # type: ignore[assignment]  # the module or nothing
 
+    # fontTools, subsetting the fonts into the PDF, logs "'created' timestamp seems very low" for
+    # the Noto CJK fonts (their head table says 1970): harmless, and not ours to print
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
     filename = "<plot>"
     plt.close("all")
     random.seed(0)

@@ -358,6 +358,9 @@ def run_sphinx(argv: list[str]) -> int:
 
 #: the reasons of :func:`why_stale` that mean the code changed, not the sources
 CODE_CHANGES = ("packages changed", "files outside the source directory changed")
+#: what the extension keeps in the doctree directory to skip unchanged listing pages
+#: (:data:`mlnotes.site.listings.MANIFEST`): forgotten with the environment when the code changed
+BOOKKEEPING = ("mlnotes-pages.json",)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -373,6 +376,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if reason.startswith(CODE_CHANGES) and "-E" not in argv:
         argv = ["-E", *argv]
+        for name in BOOKKEEPING:
+            (inv.doctreedir / name).unlink(missing_ok=True)
         reason += "; reading every document again"
     _say(inv, f"building: {reason}")
     (inv.doctreedir / STAMP).unlink(missing_ok=True)
