@@ -153,7 +153,8 @@ def load_paper_data(path: Path, keys: Collection[str]) -> PaperDataFile:
         return out
     except tomllib.TOMLDecodeError as exc:
         found = re.search(r"\(at line (\d+)", str(exc))
-        problem(f"cannot parse: {exc}", int(found.group(1)) if found else None,
+        # "at end of document" has no line: the last one is where the file stops too soon
+        problem(f"cannot parse: {exc}", int(found.group(1)) if found else max(1, len(text.splitlines())),
                 hint="nothing from this file was read")
         return out
     lines = _Lines(text)

@@ -71,7 +71,7 @@ class PaperFacet(Facet):
         path = Path(context.confdir) / cfg.papers
         self.data = load_paper_data(path, self.bib.papers)
         if not path.is_file() and cfg.papers != MlnotesConfig().papers:
-            self.data.problems.append(Problem("papers", f"mlnotes_papers: no file {cfg.papers!r}", file=str(path)))
+            self.data.problems.append(Problem("papers", f"mlnotes_papers: no file {cfg.papers!r} beside conf.py"))
         self._terms = {
             key: Term(slug=key, name=paper.short_title)
             for key, paper in sorted(self.bib.papers.items(), key=lambda kv: (kv[1].year, kv[0]))
@@ -228,8 +228,12 @@ def lineage_html(facet: PaperFacet, key: str, paper_url: UrlFor, draw: DrawDiagr
     text with links: the text is what assistive technology reads, the drawing is hidden from it."""
     upstream = list(facet.data.papers[key].builds_on) if key in facet.data.papers else []
     downstream = facet.data.built_on_by(key)
+    heading = ('<section class="mlnotes-lineage" aria-labelledby="mlnotes-lineage">'
+               '<h2 id="mlnotes-lineage">在本站论文中的谱系</h2>')
     if not upstream and not downstream:
-        return ""
+        if key not in facet.data.papers:
+            return ""
+        return heading + "<p>本站尚未记录这篇论文与站内其他论文的直接继承关系。</p></section>"
     papers = facet.bib.papers
 
     def item(other: str) -> str:
@@ -249,8 +253,7 @@ def lineage_html(facet: PaperFacet, key: str, paper_url: UrlFor, draw: DrawDiagr
     dot += [f"  {dot_quote(key)} -> {dot_quote(other)};" for other in downstream]
     dot.append("}")
     svg = draw("\n".join(dot) + "\n")
-    parts = ['<section class="mlnotes-lineage" aria-labelledby="mlnotes-lineage">'
-             '<h2 id="mlnotes-lineage">在本站论文中的谱系</h2>']
+    parts = [heading]
     if svg:
         parts.append(f'<div class="mlnotes-lineage-graph">{svg}</div>')
     if upstream:
