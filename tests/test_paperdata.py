@@ -37,7 +37,7 @@ def page(app, key: str) -> str:
 
 
 def section(html: str, cls: str) -> str:
-    return html.split(f'<section class="{cls}"')[1].split("</section>")[0]
+    return html.split(f'<section class="{cls}"')[1].split("</section>", maxsplit=1)[0]
 
 
 def svg_of(html: str) -> str:

@@ -8,6 +8,7 @@ papers a note cites make it related to the notes that cite the same papers, are 
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping
 from html import escape
 from pathlib import Path
@@ -240,7 +241,8 @@ def lineage_html(facet: PaperFacet, key: str, paper_url: UrlFor, draw: DrawDiagr
         return f'<li><a href="{escape(paper_url(other))}">{escape(facet.display(other))}</a></li>'
 
     def node(other: str, current: bool = False) -> str:
-        label = dot_quote(f"{papers[other].short_title}\\n{papers[other].year}")
+        lines = [*textwrap.wrap(papers[other].short_title, 32), papers[other].year]
+        label = dot_quote("\\n".join(lines))
         style = ', style="rounded,filled,bold", fillcolor="#fde9b6", penwidth=2' if current else ""
         link = "" if current else f', URL={dot_quote(paper_url(other))}, tooltip={dot_quote(papers[other].title)}'
         return f"  {dot_quote(other)} [label={label}{style}{link}];"
