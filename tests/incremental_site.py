@@ -1,7 +1,7 @@
 """A small mlnotes site as a Python model, written to disk and built twice: incrementally and clean.
 
 Used by ``tests/test_incremental_clean.py``.  The model (:class:`SiteModel`) holds everything a
-change can touch — posts with their front matter and citations, the taxonomy, refs.bib, a few
+change can touch — posts with their front matter and citations, the taxonomy, refs.bib, papers.toml, a few
 ``conf.py`` values, a template override and a static file — and :meth:`SiteModel.write` renders it
 into a directory, rewriting only the files whose text changed (so that an unchanged file keeps its
 modification time, as it would in an editor, and the incremental build has something to skip).
@@ -124,6 +124,9 @@ class SiteModel:
     strict_bib: bool = False
     template: str | None = None  # the text of the tag-cloud override, None: no override
     static: str = "body { color: black; }"
+    #: papers.toml: refs.bib key -> the keys it builds on (no file while empty); a key that is no
+    #: longer in refs.bib stays, as an author's stale table would (a located warning)
+    builds_on: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def initial(cls) -> SiteModel:
@@ -223,6 +226,13 @@ class SiteModel:
             )
         return "\n".join(out)
 
+    def papers_text(self) -> str:
+        out = []
+        for key, others in self.builds_on.items():
+            out += [f"[{key}]", f'code = "https://example.org/code/{key}"',
+                    "builds_on = [" + ", ".join(f'"{o}"' for o in others) + "]", ""]
+        return "\n".join(out)
+
     def conf_text(self) -> str:
         text = CONF_TEMPLATE.replace("mlnotes_page_size = 2", f"mlnotes_page_size = {self.page_size}")
         text = text.replace('html_title = "增量测试"', f'html_title = "{self.html_title}"')
@@ -240,6 +250,8 @@ class SiteModel:
             "_static/extra.css": f"/* a static file the test edits */\n{self.static}\n",
             "_templates/README.txt": (ROOT / "_templates" / "README.txt").read_text(encoding="utf-8"),
         }
+        if self.builds_on:
+            files["papers.toml"] = self.papers_text()
         if self.template is not None:
             files["_templates/mlnotes/tagcloud.html"] = TAGCLOUD_OVERRIDE.replace("NOTE", self.template)
         for pid, post in self.posts.items():

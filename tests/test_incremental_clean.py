@@ -254,6 +254,20 @@ class IncrementalEqualsClean(RuleBasedStateMachine):
         del self.m.bib[key]
         self.check(f"remove {key} from refs.bib")
 
+    # -- papers.toml ----------------------------------------------------------------------------------
+
+    @rule(data=st.data())
+    def change_builds_on(self, data: st.DataObject) -> None:
+        keys = sorted(self.m.bib)
+        key = data.draw(st.sampled_from(keys), label="paper")
+        others = data.draw(st.lists(st.sampled_from([k for k in keys if k != key] or keys), max_size=2,
+                                    unique=True), label="builds_on")
+        if others:
+            self.m.builds_on[key] = others
+        else:
+            self.m.builds_on.pop(key, None)
+        self.check(f"papers.toml: {key} builds on {others}")
+
     # -- taxonomy.toml --------------------------------------------------------------------------------
 
     @rule(tag=st.sampled_from(["llm", "attention", "vision"]), name=st.sampled_from(["新名字", "另一个名字"]),
@@ -367,6 +381,23 @@ def replay(base: Path, changes: list[tuple[str, Callable[[SiteModel], None]]], o
         change(builds.model)
         _, problems = builds.step(what, only=only)
         assert not problems, f"after {what}:\n{problems}"
+
+
+def test_a_changed_papers_file_rewrites_the_paper_pages(tmp_path: Path) -> None:
+    """Change: papers.toml appears, then gamma2021's builds_on changes, then the file goes.  The
+    paper pages (and only they) show it; the listing digest covers the file
+    (``Facet.page_digest``), so an incremental build rewrites them as a clean one does."""
+
+    def add(m: SiteModel) -> None:
+        m.builds_on = {"gamma2021": ["alpha2020"], "alpha2020": ["beta2019"]}
+
+    def edit(m: SiteModel) -> None:
+        m.builds_on["gamma2021"] = ["beta2019"]
+
+    def remove(m: SiteModel) -> None:
+        m.builds_on = {}
+
+    replay(tmp_path, [("add papers.toml", add), ("edit papers.toml", edit), ("remove papers.toml", remove)])
 
 
 def test_a_word_removed_from_a_post_leaves_the_search_index(tmp_path: Path) -> None:

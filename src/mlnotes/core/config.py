@@ -39,6 +39,9 @@ class MlnotesConfig:
     #: fonts for build-time figures (``{plot}``, ``{diagram}``), first choice first; the default
     #: has Chinese, Japanese and Korean glyphs (Debian's fonts-noto-cjk) and falls back to DejaVu Sans
     figure_fonts: tuple[str, ...] = ("Noto Sans CJK SC",)
+    #: what the paper pages show beyond refs.bib (official code, datasets, results, lineage),
+    #: relative to conf.py; a missing file is no data
+    papers: str = "papers.toml"
 
     @property
     def tzinfo(self) -> ZoneInfo:
@@ -56,7 +59,7 @@ class MlnotesConfig:
 
 _DEFAULTS = MlnotesConfig()
 #: settings that change only the HTML output (no need to re-read documents)
-_HTML_ONLY = {"page_size", "topics_path", "feeds_path", "repository_url"}
+_HTML_ONLY = {"page_size", "topics_path", "feeds_path", "repository_url", "papers"}
 
 
 def setup_config(app: Sphinx) -> None:

@@ -11,6 +11,8 @@ vocabulary              :meth:`terms`, :meth:`resolve_post`, :meth:`rollup`, :me
 post header             :attr:`header_links` (its terms as links in the header [yes]),
                         :meth:`post_card_html` (a card under the header [none]),
                         :meth:`post_nav_html` (navigation under the header [none])
+term pages              :meth:`term_html`, or :meth:`term_page_html` with links to other terms
+                        and diagrams drawn at build time [none]; :meth:`page_digest`
 post sidebar card       :attr:`postcard_links` [yes]
 listing cards           :attr:`card_terms` (how many of a post's terms its card on the home
                         and term pages shows [none])
@@ -52,6 +54,9 @@ if TYPE_CHECKING:
 
 #: pagename → URL relative to the page being written
 UrlFor = Callable[[str], str]
+#: Graphviz DOT source → the drawing as inline SVG markup, drawn at build time by the site (which
+#: may import the figures room; facets may not), or "" when it could not be drawn
+DrawDiagram = Callable[[str], str]
 SidebarKind = Literal["browse", "cloud"]
 BookRole = Literal["parts", "references"]
 
@@ -207,6 +212,17 @@ class Facet(ABC):
 
     def term_html(self, slug: str, url: UrlFor) -> str:
         """Extra HTML at the top of a term's page (a paper's metadata card, say)."""
+        return ""
+
+    def term_page_html(self, slug: str, links: PageLinks, draw: DrawDiagram) -> str:
+        """:meth:`term_html` for facets whose term pages link to other terms (*links*) or show a
+        diagram drawn at build time (*draw*: DOT source → inline SVG); a paper's lineage, say.
+        By default just :meth:`term_html`."""
+        return self.term_html(slug, links.url)
+
+    def page_digest(self) -> str:
+        """A fingerprint of what the term pages show beyond the vocabulary (:meth:`digest`):
+        when it changes the listing pages are rendered again, but no post is re-read."""
         return ""
 
     def index_html(self, members: dict[str, list[PostRecord]], term_url: UrlFor) -> str:

@@ -8,6 +8,7 @@ papers a note cites make it related to the notes that cite the same papers, are 
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping
 from html import escape
 from pathlib import Path
@@ -15,11 +16,22 @@ from typing import TYPE_CHECKING, ClassVar
 
 from mlnotes.core.bibcheck import check_bibliography
 from mlnotes.core.bibliography import Bibliography, Paper, cited_keys, key_line, load_bibliography
-from mlnotes.core.config import get_config
+from mlnotes.core.config import MlnotesConfig, get_config
+from mlnotes.core.paperdata import PaperDataFile, load_paper_data
 from mlnotes.core.problems import Problem, did_you_mean
 from mlnotes.core.records import PostRecord
 from mlnotes.core.taxonomy import Term
-from mlnotes.facets.base import BookRole, Facet, FacetContext, PostSource, Resolved, UrlFor, split_values
+from mlnotes.facets.base import (
+    BookRole,
+    DrawDiagram,
+    Facet,
+    FacetContext,
+    PageLinks,
+    PostSource,
+    Resolved,
+    UrlFor,
+    split_values,
+)
 
 if TYPE_CHECKING:
     from pybtex.database import BibliographyData
@@ -50,10 +62,17 @@ class PaperFacet(Facet):
 
     bib: Bibliography
     strict: bool = False
+    #: papers.toml: official code, datasets, results and lineage of the papers
+    data: PaperDataFile
 
     def setup(self, context: FacetContext) -> None:
         self.bib = shared_bibliography(context)
-        self.strict = get_config(context.config).strict_bib
+        cfg = get_config(context.config)
+        self.strict = cfg.strict_bib
+        path = Path(context.confdir) / cfg.papers
+        self.data = load_paper_data(path, self.bib.papers)
+        if not path.is_file() and cfg.papers != MlnotesConfig().papers:
+            self.data.problems.append(Problem("papers", f"mlnotes_papers: no file {cfg.papers!r} beside conf.py"))
         self._terms = {
             key: Term(slug=key, name=paper.short_title)
             for key, paper in sorted(self.bib.papers.items(), key=lambda kv: (kv[1].year, kv[0]))
@@ -119,8 +138,18 @@ class PaperFacet(Facet):
         main = post.extra.get("paper")
         return self.card(main) if main and main in self.terms() else ""
 
+    def page_digest(self) -> str:
+        return self.data.digest
+
     def term_html(self, slug: str, url: UrlFor) -> str:
         return self.card(slug) + '<h2 class="mlnotes-backlinks">讨论这篇论文的笔记</h2>'
+
+    def term_page_html(self, slug: str, links: PageLinks, draw: DrawDiagram) -> str:
+        """The card, then what papers.toml says of the paper (official code, datasets, key
+        results) and its lineage in the collection, drawn and as text."""
+        return (self.card(slug) + paper_data_html(self, slug)
+                + lineage_html(self, slug, lambda key: links.term(self, key), draw)
+                + '<h2 class="mlnotes-backlinks">讨论这篇论文的笔记</h2>')
 
     def reference_data(self) -> BibliographyData | None:
         return self.bib.data
@@ -135,7 +164,7 @@ class PaperFacet(Facet):
     def check(self, records: Mapping[str, PostRecord]) -> list[Problem]:
         """refs.bib's own problems, and its entries no post cites."""
         cited = {key for post in records.values() for key in post.facets.get(self.name, [])}
-        problems = check_bibliography(self.bib, cited, strict=self.strict)
+        problems = check_bibliography(self.bib, cited, strict=self.strict) + self.data.problems
         uncited = sorted(set(self.bib.papers) - cited)
         if uncited and not self.strict:
             problems.append(Problem("bib", "refs.bib entries no post cites: " + ", ".join(uncited), level="info"))
@@ -169,6 +198,77 @@ class PaperFacet(Facet):
                 )
             parts.append(f"<h2>{escape(name)}</h2>" + rows_table("".join(rows)))
         return "".join(parts)
+
+
+def paper_data_html(facet: PaperFacet, key: str) -> str:
+    """Official code, datasets and key results of *key*, as papers.toml gives them."""
+    data = facet.data.papers.get(key)
+    if data is None or not (data.code or data.datasets or data.results):
+        return ""
+    parts = ['<section class="mlnotes-paper-data" aria-labelledby="mlnotes-paper-data">'
+             '<h2 id="mlnotes-paper-data">代码、数据与结果</h2>']
+    if data.code:
+        parts.append(f'<p>官方代码：<a href="{escape(data.code)}">{escape(data.code)}</a></p>')
+    if data.datasets:
+        names = [f'<a href="{escape(d.url)}">{escape(d.name)}</a>' if d.url else escape(d.name) for d in data.datasets]
+        parts.append("<p>数据集：" + "、".join(names) + "</p>")
+    if data.results:
+        rows = "".join(
+            f"<tr><td>{escape(r.metric)}</td><td>{escape(r.value)}</td><td>{escape(r.setting)}</td>"
+            f"<td>{escape(r.source)}</td></tr>" for r in data.results)
+        parts.append('<table class="table mlnotes-paper-results"><caption>论文报告的主要结果</caption>'
+                     '<thead><tr><th scope="col">指标</th><th scope="col">数值</th><th scope="col">设置</th>'
+                     f'<th scope="col">出处</th></tr></thead><tbody>{rows}</tbody></table>')
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def lineage_html(facet: PaperFacet, key: str, paper_url: UrlFor, draw: DrawDiagram) -> str:
+    """Which papers of the collection *key* builds on and which build on it (papers.toml's
+    ``builds_on``, inverted for the second), as a Graphviz drawing and as the same relations in
+    text with links: the text is what assistive technology reads, the drawing is hidden from it."""
+    upstream = list(facet.data.papers[key].builds_on) if key in facet.data.papers else []
+    downstream = facet.data.built_on_by(key)
+    heading = ('<section class="mlnotes-lineage" aria-labelledby="mlnotes-lineage">'
+               '<h2 id="mlnotes-lineage">在本站论文中的谱系</h2>')
+    if not upstream and not downstream:
+        if key not in facet.data.papers:
+            return ""
+        return heading + "<p>本站尚未记录这篇论文与站内其他论文的直接继承关系。</p></section>"
+    papers = facet.bib.papers
+
+    def item(other: str) -> str:
+        return f'<li><a href="{escape(paper_url(other))}">{escape(facet.display(other))}</a></li>'
+
+    def node(other: str, current: bool = False) -> str:
+        lines = [*textwrap.wrap(papers[other].short_title, 32), papers[other].year]
+        label = dot_quote("\\n".join(lines))
+        style = ', style="rounded,filled,bold", fillcolor="#fde9b6", penwidth=2' if current else ""
+        link = "" if current else f', URL={dot_quote(paper_url(other))}, tooltip={dot_quote(papers[other].title)}'
+        return f"  {dot_quote(other)} [label={label}{style}{link}];"
+
+    dot = ["digraph lineage {", "  rankdir=LR;", '  bgcolor="transparent";',
+           '  node [shape=box, style="rounded,filled", fillcolor="#ffffff", color="#555555", fontsize=11];',
+           '  edge [color="#555555"];', node(key, current=True)]
+    dot += [node(other) for other in [*upstream, *downstream]]
+    dot += [f"  {dot_quote(other)} -> {dot_quote(key)};" for other in upstream]
+    dot += [f"  {dot_quote(key)} -> {dot_quote(other)};" for other in downstream]
+    dot.append("}")
+    svg = draw("\n".join(dot) + "\n")
+    parts = [heading]
+    if svg:
+        parts.append(f'<div class="mlnotes-lineage-graph">{svg}</div>')
+    if upstream:
+        parts.append("<p>本文直接基于：</p><ul>" + "".join(item(k) for k in upstream) + "</ul>")
+    if downstream:
+        parts.append("<p>直接基于本文的论文：</p><ul>" + "".join(item(k) for k in downstream) + "</ul>")
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def dot_quote(text: str) -> str:
+    """*text* as a DOT string (backslash escapes such as ``\\n`` are kept for Graphviz)."""
+    return '"' + text.replace('"', '\\"') + '"'
 
 
 def reference_meta(paper: Paper) -> str:

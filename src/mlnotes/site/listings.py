@@ -26,6 +26,7 @@ from mlnotes.core.listing import page_name, paginate, published
 from mlnotes.core.records import PostRecord, doc_store, get_posts
 from mlnotes.core.version import __version__
 from mlnotes.facets import Facet
+from mlnotes.facets.base import PageLinks
 from mlnotes.facets.runtime import get_runtime
 from mlnotes.site import render
 from mlnotes.site.base import (
@@ -40,6 +41,7 @@ from mlnotes.site.base import (
     write_page_if_changed,
 )
 from mlnotes.site.citing import write_posts_bib
+from mlnotes.site.diagrams import inline_diagram
 from mlnotes.site.feeds import write_feeds
 from mlnotes.site.sidebars import sidebar_digest
 
@@ -125,7 +127,7 @@ def _term_body(site: Site, facet: Facet, slug: str, posts: list[PostRecord], num
                      f'{escape(facet.title)}</p>')
     if term.description:
         parts.append(f"<p>{escape(term.description)}</p>")
-    parts.append(facet.term_html(slug, url))
+    parts.append(facet.term_page_html(slug, PageLinks(url, site.term_page), partial(inline_diagram, site.app)))
     if posts or number > 1:
         feed = escape(url(site.feed_path(facet, slug)))
         parts.append(f'<p class="mlnotes-feed"><a href="{feed}">订阅本{escape(facet.title)}的 Atom feed</a></p>')
@@ -185,6 +187,7 @@ def _digest(site: Site, posts: list[PostRecord], frame: str) -> str:
     h = hashlib.sha256()
     h.update(frame.encode())
     h.update(site.runtime.digest.encode())
+    h.update("|".join(f.page_digest() for f in site.runtime.facets).encode())
     h.update(repr((site.cfg, [f.name for f in site.runtime.facets], str(site.app.config.html_baseurl))).encode())
     # what else shapes every page: the html_* settings (sidebars, theme options) and the templates
     builder = site.app.builder

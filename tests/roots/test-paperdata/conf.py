@@ -1,0 +1,10 @@
+extensions = ["myst_parser", "sphinxcontrib.bibtex", "mlnotes"]
+project = "paperdata"
+author = "测试作者"
+language = "zh_CN"
+html_baseurl = "https://example.org/p/"
+bibtex_bibfiles = ["refs.bib"]
+fontawesome_included = True
+exclude_patterns = ["_build"]
+mlnotes_facets = ["area", "tag", "paper", "venue", "year"]
+mlnotes_required_fields = ["date", "area"]
