@@ -61,11 +61,7 @@ epub: $(STAMP) htmldeps
 linkcheck: $(STAMP)
 	$(BIN)/python -m mlnotes.cli linkcheck --root .
 
-live# Graphviz and the CJK fonts the figures need (installed as root, else the command is named)
-htmldeps:
-	@bash scripts/ensure-html-deps.sh
-
-html: $(STAMP) htmldeps
+livehtml: $(STAMP) htmldeps
 	$(BIN)/sphinx-autobuild --host 127.0.0.1 --port 8000 --watch src --watch refs.bib \
 	  --ignore "$(BUILDDIR)/*" --ignore "$(VENV)/*" --ignore "*/.drafts/*" \
 	  -b html $(SPHINXOPTS) -d $(BUILDDIR)/doctrees/livehtml . $(BUILDDIR)/livehtml
