@@ -10,6 +10,7 @@ finds, so the audit needs no parser of its own and checks plugin facets like bui
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from sphinx.application import Sphinx
 
 from mlnotes.core.listing import drafts, published
 from mlnotes.core.records import doc_store, get_posts
+from mlnotes.facets import Facet
 from mlnotes.site.base import Site, html_builder, html_page_builder, now_in_site_tz, write_if_changed
 
 FILE = "mlnotes-audit.json"
@@ -30,20 +32,31 @@ def expectations(app: Sphinx) -> dict[str, Any]:
     records = get_posts(app.env)
     now = now_in_site_tz(site.runtime)
 
+    prefix = len(str(outdir)) + 1
+
     def out(pagename: str) -> str:
-        return Path(builder.get_outfilename(pagename)).relative_to(outdir).as_posix()
+        # string work, not pathlib: a thousand posts each name several term pages, every build
+        return str(builder.get_outfilename(pagename))[prefix:].replace(os.sep, "/")
+
+    # a term page is named by many posts: work it out once per build
+    listing_of: dict[tuple[str, str], dict[str, str]] = {}
+
+    def listing(facet: Facet, slug: str) -> dict[str, str]:
+        key = (facet.name, slug)
+        if key not in listing_of:
+            name = site.term_page(facet, slug)
+            listing_of[key] = {"page": out(name), "feed": site.feed_path(facet, slug), "name": name}
+        return listing_of[key]
 
     public = []
     figures = doc_store(app.env).figures
     for post in published(records.values(), now):
-        listings = [(facet, slug) for facet in site.runtime.facets for slug in facet.audit_terms(post)]
         public.append({
             "docname": post.docname,
             "title": post.title,
             "page": out(post.docname),
             "figures": figures.get(post.docname, 0),
-            "listings": [{"page": out(site.term_page(f, s)), "feed": site.feed_path(f, s),
-                          "name": site.term_page(f, s)} for f, s in listings],
+            "listings": [listing(facet, slug) for facet in site.runtime.facets for slug in facet.audit_terms(post)],
         })
     hidden = [{"docname": p.docname, "title": p.title, "date": (p.date or "")[:10]}
               for p in drafts(records.values(), now)]
