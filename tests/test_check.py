@@ -25,7 +25,7 @@ def built(make_app, rootdir, tmp_path):
 def test_complete_build_passes(built) -> None:
     out, doctrees = built
     lost, drafts = audit(out, doctrees, None)
-    assert lost.failures == [] and lost.notes == ["3 published posts audited"]
+    assert lost.failures == [] and lost.notes == ["3 published posts audited (0 figures)"]
     assert drafts.ok and drafts.notes == ["posts/future: dated 2999-01-01"]
 
 

@@ -62,6 +62,8 @@ def test_figures_are_numbered_images_with_alt_text_and_captions(rootdir: Path, t
     # the SVG is text: Chinese labels stay characters the reader's font draws, no date inside
     svg = next((tmp_path / "html" / "_images").glob("plot-*.svg")).read_text(encoding="utf-8")
     assert "线性 n" in svg and "<dc:date>" not in svg
+    # no DOCTYPE naming the SVG 1.1 DTD by URL (EPUB 3 forbids external identifiers)
+    assert all("<!DOCTYPE" not in p.read_text(encoding="utf-8") for p in (tmp_path / "html" / "_images").iterdir())
     # the bar chart read its data file: three bars
     bars = next(p for p in (tmp_path / "html" / "_images").glob("plot-*.svg")
                 if "线性" not in p.read_text(encoding="utf-8"))

@@ -14,6 +14,7 @@ import io
 import logging
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 #: bumped when the way figures are drawn changes, so every cached drawing is made again
-RENDERER_VERSION = "1"
+RENDERER_VERSION = "2"
 #: the formats every figure is drawn in: SVG for HTML and EPUB, PDF (vector) for LaTeX
 FORMATS = ("svg", "pdf")
 #: a fixed modification time for cached drawings: Sphinx re-reads a document whose image is
@@ -87,8 +88,15 @@ def figure_key(kind: str, source: str, data: Mapping[str, bytes], fonts: Iterabl
     return digest.hexdigest()[:20]
 
 
+#: the document type declaration matplotlib and Graphviz put in an SVG: it names the SVG 1.1 DTD by
+#: URL, which EPUB 3 forbids (epubcheck OPF-073, one error per module of the DTD) and no browser reads
+_DOCTYPE = re.compile(rb"<!DOCTYPE svg[^>\[]*>\s*")
+
+
 def _store(path: Path, payload: bytes) -> None:
     """Write *payload* atomically (parallel readers may draw the same figure) with the fixed mtime."""
+    if path.suffix == ".svg":
+        payload = _DOCTYPE.sub(b"", payload, count=1)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_bytes(payload)
     os.utime(tmp, (CACHE_MTIME, CACHE_MTIME))
