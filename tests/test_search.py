@@ -16,10 +16,20 @@ from docutils.core import publish_doctree
 
 from conftest import REPO, SiteBuild
 from localsite import BROWSER_DIR, browser_tools, serve
-from search_queries import ISSUE, measure, query_set
-
-from mlnotes.site.splitindex import (BLOCK_CHARS, HEADING_BIT, SEARCH_DIR, TITLE_BIT, PageWords, normalise,
-                                     page_words, remove_stale, shard_key, shards, text_blocks)
+from mlnotes.site.splitindex import (
+    BLOCK_CHARS,
+    HEADING_BIT,
+    SEARCH_DIR,
+    TITLE_BIT,
+    PageWords,
+    normalise,
+    page_words,
+    remove_stale,
+    shard_key,
+    shards,
+    text_blocks,
+)
+from tools.search_queries import ISSUE, measure, query_set
 
 # -- the pieces --------------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ try {
       const context = await browser.newContext();
       const page = await context.newPage();
       page.on("pageerror", (e) => out.errors.push(`${q}: ${e}`));
-      page.on("console", (m) => { if (m.type() === "error") { out.errors.push(`${q}: ${m.text()}`); } });
+      page.on("response", (r) => { if (r.status() >= 400) { out.errors.push(`${q}: ${r.status()} ${r.url()}`); } });
       const params = new URLSearchParams({ q, ...(filters || {}) });
       await page.goto(`${base}/search.html?${params}`, { waitUntil: "load" });
       await page.waitForFunction(() => document.querySelector("[data-mlnotes-search-ms]"), null, { timeout: 30000 })

@@ -28,9 +28,8 @@ import os
 import pickle
 import re
 import types
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from sphinx.application import Sphinx
@@ -44,7 +43,7 @@ from mlnotes.compat.jieba import load_user_dictionary
 
 if TYPE_CHECKING:
     from docutils import nodes
-    from sphinx.search import IndexBuilder, SearchLanguage
+    from sphinx.search import IndexBuilder, SearchLanguage, WordStore
 
 WRITTEN_FOR = VersionRange("sphinx", ">=8.2.3,<9.1", module=__name__)
 
@@ -364,7 +363,7 @@ def restore_parallel(app: Sphinx) -> None:
 
 #: what :func:`capture_indexed_words` hands on: docname, title, the word store (``None`` when
 #: Sphinx did not index the page: no title, or ``no-search``), the doctree, the search language
-IndexedPage = Callable[[str, str, Any, "nodes.document", "SearchLanguage"], None]
+IndexedPage = Callable[[str, str, "WordStore | None", "nodes.document", "SearchLanguage"], None]
 
 
 def capture_indexed_words(app: Sphinx, on_page: IndexedPage) -> bool:
@@ -380,15 +379,15 @@ def capture_indexed_words(app: Sphinx, on_page: IndexedPage) -> bool:
         if indexer is None:
             index_page(pagename, doctree, title)
             return
-        kept: list[Any] = []
+        kept: list[WordStore] = []
         collect = type(indexer)._word_collector
 
-        def word_collector(tree: nodes.document) -> Any:
+        def word_collector(tree: nodes.document) -> WordStore:
             store = collect(indexer, tree)
             kept.append(store)
             return store
 
-        indexer._word_collector = word_collector  # type: ignore[method-assign]  # this call only
+        indexer._word_collector = word_collector  # type: ignore[method-assign,assignment]  # this call only
         try:
             index_page(pagename, doctree, title)
         finally:

@@ -30,9 +30,10 @@ import json
 import pickle
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from docutils import nodes
 from sphinx.application import Sphinx
@@ -65,6 +66,19 @@ TEXT_NODES = (nodes.paragraph, nodes.title, nodes.term, nodes.caption, nodes.rub
 TITLE_BIT, HEADING_BIT, TF_MAX = 512, 256, 255
 
 
+class IndexedWords(Protocol):
+    """What we read of Sphinx's ``WordStore`` of a page."""
+
+    words: list[str]
+    title_words: list[str]
+
+
+class Splitter(Protocol):
+    """What we use of Sphinx's search language: its word splitter (jieba for Chinese)."""
+
+    def split(self, input: str) -> list[str]: ...  # Sphinx's parameter name
+
+
 @dataclass
 class PageWords:
     """What the index keeps of one page (plain data: pickled between builds)."""
@@ -89,13 +103,13 @@ def shard_key(term: str) -> str:
     return f"h/{ord(term[0]):x}" if HAN_TERM.match(term) else f"l/{term[:2]}"
 
 
-def _searchable(node: nodes.Node) -> bool:
-    while node is not None:
-        if isinstance(node, nodes.comment | nodes.raw):
+def _searchable(node: nodes.Element) -> bool:
+    """Whether Sphinx's indexer reads the text of *node* (not in a comment, raw or ``no-search`` node)."""
+    current: nodes.Element | None = node
+    while current is not None:
+        if isinstance(current, nodes.comment | nodes.raw) or "no-search" in current["classes"]:
             return False
-        if isinstance(node, nodes.Element) and "no-search" in node["classes"]:
-            return False
-        node = node.parent
+        current = current.parent
     return True
 
 
@@ -105,7 +119,7 @@ def text_blocks(doctree: nodes.document) -> list[str]:
     blocks: list[str] = []
     current = ""
     for node in doctree.findall(lambda n: isinstance(n, TEXT_NODES)):
-        if not _searchable(node):
+        if not isinstance(node, nodes.Element) or not _searchable(node):
             continue
         text = " ".join(node.astext().split())
         while text:
@@ -122,7 +136,7 @@ def text_blocks(doctree: nodes.document) -> list[str]:
 
 
 def page_words(title: str, words: list[str], title_words: list[str], blocks: list[str],
-               split: Any) -> PageWords:
+               split: Callable[[str], list[str]]) -> PageWords:
     """One page's entry: each term's weight (frequency, and whether it is in the page title or a
     heading) and the first block that contains it."""
     counts = Counter(t for w in words if (t := normalise(w)))
@@ -131,7 +145,8 @@ def page_words(title: str, words: list[str], title_words: list[str], blocks: lis
     lowered = [b.lower() for b in blocks]
     terms: dict[str, tuple[int, int]] = {}
     for term in sorted(set(counts) | titled | headed):
-        weight = min(counts[term], TF_MAX) | (HEADING_BIT if term in headed else 0) | (TITLE_BIT if term in titled else 0)
+        weight = (min(counts[term], TF_MAX) | (HEADING_BIT if term in headed else 0)
+                  | (TITLE_BIT if term in titled else 0))
         first = next((i for i, block in enumerate(lowered) if term in block), 0)
         terms[term] = (weight, first)
     return PageWords(title=title, terms=terms, blocks=blocks)
@@ -148,7 +163,8 @@ class SplitIndex:
             self.old = {}
         self.fed: dict[str, PageWords | None] = {}
 
-    def on_page(self, docname: str, title: str, store: Any, doctree: nodes.document, lang: Any) -> None:
+    def on_page(self, docname: str, title: str, store: IndexedWords | None, doctree: nodes.document,
+                lang: Splitter) -> None:
         if store is None:
             self.fed[docname] = None
             return

@@ -1,4 +1,5 @@
-"""A query set for the search page, built from the site itself, with its ground truth.
+"""A query set for the search page, built from the site itself, with its ground truth
+(tests/test_search.py measures the site with it; tools/bench_search.py the bench corpus).
 
 A query is 1–4 words typed without spaces (``扩散模型采样``), the way readers type.  Its ground
 truth is every note whose text (the article of its built page, as a reader sees it) contains
@@ -13,6 +14,7 @@ another, so every query has at least one right answer.
 
 from __future__ import annotations
 
+import itertools
 import random
 import re
 from dataclasses import dataclass
@@ -88,7 +90,7 @@ def query_set(out: Path, doctrees: Path, n: int = 60) -> list[Query]:
         if any(a != b and a in b for a in words for b in words):  # one word inside another
             continue
         if any(re.fullmatch(r"[a-z0-9_]+", a) and re.fullmatch(r"[a-z0-9_]+", b)
-               for a, b in zip(words, words[1:], strict=False)):
+               for a, b in itertools.pairwise(words)):
             continue  # two Latin words typed together are one word
         query = Query(words, truth(texts, words))
         if query.q not in seen:
@@ -114,3 +116,24 @@ def measure(queries: list[Query], found: dict[str, list[str]]) -> dict[str, floa
         "mean_recall": sum(per_recall) / len(queries),
         "mean_precision": sum(per_precision) / len(queries),
     }
+
+
+def drawn_queries(out: Path, terms_of: dict[str, list[str]], n: int, seed: int = SEED) -> list[Query]:
+    """*n* queries of 1–4 words drawn from the indexed terms of random notes (for a corpus with
+    no vocabulary of its own, like the bench's random text), with their ground truth by text."""
+    texts = note_texts(out)
+    rng = random.Random(seed)
+    docnames = sorted(d for d in texts if terms_of.get(d))
+    queries: list[Query] = []
+    seen: set[str] = set()
+    while len(queries) < n:
+        size = 1 + len(queries) % 4
+        doc = rng.choice(docnames)
+        words = tuple(rng.sample(terms_of[doc], min(size, len(terms_of[doc]))))
+        if any(a != b and a in b for a in words for b in words):
+            continue
+        query = Query(words, truth(texts, words))
+        if query.q not in seen and query.truth:
+            seen.add(query.q)
+            queries.append(query)
+    return queries
