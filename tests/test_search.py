@@ -107,7 +107,7 @@ def test_split_index_of_the_site(site: SiteBuild) -> None:
     # the search page loads our script and none of Sphinx's search files
     page = (site.out / "search.html").read_text(encoding="utf-8")
     assert "mlnotes-search.js" in page and "searchindex.js" not in page and "searchtools.js" not in page
-    assert re.search(r'<select[^>]*name="area"', page) and re.search(r'<select[^>]*name="year"', page)
+    assert re.search(r'<select[^>]*name="area"', page) and re.search(r'<select[^>]*name="date"', page)
 
 
 def _node(site: SiteBuild, queries: list[dict], fresh: bool = False) -> dict:
@@ -152,7 +152,7 @@ def test_recall_and_precision_of_unspaced_queries(site: SiteBuild) -> None:
 def test_ranking_titles_first_and_filters(site: SiteBuild) -> None:
     out = _node(site, [{"q": "注意力机制"}, {"q": "clip"}, {"q": "扩散模型"},
                        {"q": "注意力", "filters": {"area": "generative"}},
-                       {"q": "注意力", "filters": {"year": "1999"}}])
+                       {"q": "注意力", "filters": {"date": "1999"}}])
     by_query = [r["docs"] for r in out["results"]]
     attention = {"posts/2026/" + s for s in ("transformer", "attention-scaling", "linear-attention", "performer",
                                              "flash-gau", "efficient-transformers", "flashattention")}
@@ -168,7 +168,7 @@ def test_ranking_titles_first_and_filters(site: SiteBuild) -> None:
 
 def test_search_page_shows_snippets_and_stays_small(site: SiteBuild) -> None:
     """A reader's search (fresh cache): results with highlighted words, the split index's bytes."""
-    out = _node(site, [{"q": "扩散模型采样"}, {"q": "梯度检查点显存", "filters": {"year": "2026"}}], fresh=True)
+    out = _node(site, [{"q": "扩散模型采样"}, {"q": "梯度检查点显存", "filters": {"date": "2026"}}], fresh=True)
     for page in out["pages"]:
         assert page["shown"] >= 1 and page["marks"] >= page["shown"], page
         assert "找到" in page["summary"], page

@@ -205,7 +205,7 @@ def shards(pages: dict[str, PageWords]) -> dict[str, dict[str, list[int]]]:
 
 def _facets(app: Sphinx, pages: dict[str, PageWords]) -> tuple[list[dict[str, Any]], list[list[Any]]]:
     """The filters (each facet with a sidebar: its terms in use) and each page's
-    ``[year, [term ids of each filter]]`` (posts only; other pages have year 0 and no terms)."""
+    ``[year, [term ids of each filter]]`` (posts only; other pages have 0 and no terms)."""
     records = get_posts(app.env)
     facets = [f for f in app_runtime(app).facets if f.sidebar]
     used: list[set[str]] = [set() for _ in facets]
@@ -283,10 +283,11 @@ def _builder_inited(app: Sphinx) -> None:
         app.__dict__[STATE_ATTR] = state
 
 
-def _build_finished(app: Sphinx, exc: Exception | None) -> None:
+def _collect_pages(app: Sphinx) -> list[tuple[str, dict[str, Any], str]]:
+    """html-collect-pages: every page has been written (and indexed) by now."""
     state: SplitIndex | None = app.__dict__.pop(STATE_ATTR, None)
-    if state is None or exc is not None:
-        return
+    if state is None:
+        return []
     pages = state.pages(set(app.env.all_docs))
     keep = write_index(app, pages)
     remove_stale(Path(app.builder.outdir) / SEARCH_DIR, keep)
@@ -295,6 +296,7 @@ def _build_finished(app: Sphinx, exc: Exception | None) -> None:
         write_if_changed(state.record, record)
     except OSError as err:  # a read-only doctree dir only costs the next incremental build
         logger.debug("mlnotes: cannot write %s: %s", state.record, err)
+    return []
 
 
 def search_filters(app: Sphinx) -> list[dict[str, Any]]:
@@ -315,7 +317,8 @@ def search_filters(app: Sphinx) -> list[dict[str, Any]]:
             options.append((slug, "\u3000" * depth + facet.display(slug)))
         out.append({"name": facet.name, "label": facet.title, "options": options})
     years = sorted({r.date[:4] for r in records if r.date}, reverse=True)
-    out.append({"name": "year", "label": "年份", "options": [(y, y) for y in years]})
+    # the year the note was published ("date": the year facet, where there is one, is the paper's)
+    out.append({"name": "date", "label": "发布年份", "options": [(y, y) for y in years]})
     return out
 
 
@@ -328,4 +331,4 @@ def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[s
 def setup_split_index(app: Sphinx) -> None:
     app.connect("builder-inited", _builder_inited)
     app.connect("html-page-context", _page_context)
-    app.connect("build-finished", _build_finished)
+    app.connect("html-collect-pages", _collect_pages)

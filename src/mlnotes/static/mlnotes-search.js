@@ -131,7 +131,7 @@
   }
   function filtered(m, doc, filters) {
     var row = m.docs[doc];
-    if (filters.year && String(row[4]) !== String(filters.year)) { return false; }
+    if (filters.date && String(row[4]) !== String(filters.date)) { return false; }  // the year of publication
     for (var i = 0; i < m.filters.length; i++) {
       var want = filters[m.filters[i].name];
       if (!want) { continue; }
