@@ -169,8 +169,11 @@ def test_ranking_titles_first_and_filters(site: SiteBuild) -> None:
 def test_search_page_shows_snippets_and_stays_small(site: SiteBuild) -> None:
     """A reader's search (fresh cache): results with highlighted words, the split index's bytes."""
     out = _node(site, [{"q": "扩散模型采样"}, {"q": "梯度检查点显存", "filters": {"date": "2026"}}], fresh=True)
+    words = {"扩散模型采样": {"扩散模型", "采样"}, "梯度检查点显存": {"梯度检查点", "显存"}}
     for page in out["pages"]:
-        assert page["shown"] >= 1 and page["marks"] >= page["shown"], page
+        # the results on the screen (and a little below) have their snippet, with the words marked
+        assert page["shown"] >= 1 and page["snippets"] >= min(page["shown"], 3), page
+        assert set(page["marked"]) <= words[page["q"]] and page["marked"], page
         assert "找到" in page["summary"], page
         assert page["searchBytes"] <= 100 * 1024 and page["bytes"] <= 300 * 1024, page
         assert page["ms"] <= 1000, page

@@ -37,6 +37,8 @@ try {
           q: query, bytes, searchBytes, requests: entries.length,
           ms: Number(document.querySelector("[data-mlnotes-search-ms]").getAttribute("data-mlnotes-search-ms")),
           shown: shown.length, marks: document.querySelectorAll("#search-results mark").length,
+          snippets: document.querySelectorAll("#search-results p.context:has(mark)").length,
+          marked: [...new Set([...document.querySelectorAll("#search-results mark")].map((m) => m.textContent.toLowerCase()))],
           summary: (document.querySelector(".search-summary") || {}).textContent || "",
         };
       }, q));

@@ -16,7 +16,7 @@
   var base = new URL("./", manifestUrl);
   var HAN = /[\u3400-\u9fff\uf900-\ufaff]/;
   var TOKENS = /[\u3400-\u9fff\uf900-\ufaff]+|[a-z0-9_]+/g;
-  var PAGE = 20;
+  var PAGE = 10;
   var TITLE_BIT = 512, HEADING_BIT = 256, TF = 255;
   var manifest = null;
   var shards = new Map();   // key → Promise of {term: postings}
@@ -180,7 +180,7 @@
   function snippet(text, words) {
     var re = new RegExp(words.map(escapeRe).sort(function (a, b) { return b.length - a.length; }).join("|"), "gi");
     var first = text.search(re);
-    var start = Math.max(0, first - 40), end = Math.min(text.length, start + 160);
+    var start = Math.max(0, first - 30), end = Math.min(text.length, start + 120);
     var part = (start > 0 ? "…" : "") + text.slice(start, end) + (end < text.length ? "…" : "");
     var p = el("p", "context"), last = 0, match;
     re.lastIndex = 0;
@@ -191,6 +191,13 @@
     }
     p.appendChild(document.createTextNode(part.slice(last)));
     return p;
+  }
+  function whenNear(element, load) {
+    if (!("IntersectionObserver" in window)) { load(); return; }
+    var seen = new IntersectionObserver(function (entries) {
+      if (entries.some(function (e) { return e.isIntersecting; })) { seen.disconnect(); load(); }
+    }, { rootMargin: "200px 0px" });
+    seen.observe(element);
   }
   function pickBlock(blocks) {
     var counts = new Map(), best = blocks[0];
@@ -213,10 +220,16 @@
       }).filter(Boolean);
       if (r.year) { labels.unshift(String(r.year)); }
       if (labels.length) { li.appendChild(el("span", "mlnotes-search-meta", " · " + labels.join(" · "))); }
+      // the snippet's block is loaded when the result comes near the screen; its room is kept
+      // (three lines) so that nothing moves when it arrives
+      var context = el("p", "context");
+      li.appendChild(context);
       list.appendChild(li);
-      fetchText(new URL("t/" + r.docname + "/" + pickBlock(r.blocks) + ".txt?v=" + m.stamp, base)).then(function (t) {
-        li.appendChild(snippet(t, words));
-      }).catch(function () {});
+      whenNear(li, function () {
+        fetchText(new URL("t/" + r.docname + "/" + pickBlock(r.blocks) + ".txt?v=" + m.stamp, base)).then(function (t) {
+          context.replaceWith(snippet(t, words));
+        }).catch(function () {});
+      });
     });
     var left = results.length - from - PAGE;
     if (left > 0) {
