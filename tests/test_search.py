@@ -170,6 +170,7 @@ def test_search_page_shows_snippets_and_stays_small(site: SiteBuild) -> None:
     """A reader's search (fresh cache): results with highlighted words, the split index's bytes."""
     out = _node(site, [{"q": "扩散模型采样"}, {"q": "梯度检查点显存", "filters": {"date": "2026"}}], fresh=True)
     words = {"扩散模型采样": {"扩散模型", "采样"}, "梯度检查点显存": {"梯度检查点", "显存"}}
+    print(out["pages"])
     for page in out["pages"]:
         # the results on the screen (and a little below) have their snippet, with the words marked
         assert page["shown"] >= 1 and page["snippets"] >= min(page["shown"], 3), page

@@ -257,7 +257,7 @@
     var summary = el("p", "search-summary");
     summary.setAttribute("role", "status");
     var list = el("ul", "search");
-    var more = el("button", "btn btn-outline-secondary mlnotes-search-more");
+    var more = el("button", "btn btn-primary mlnotes-search-more");
     more.type = "button"; more.hidden = true;
     out.append(summary, list, more);
     run(query, filters).then(function (found) {
