@@ -25,7 +25,9 @@ is derived from the whole record, so an incremental build writes the files a cle
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import itertools
 import json
 import pickle
 import re
@@ -142,13 +144,15 @@ def page_words(title: str, words: list[str], title_words: list[str], blocks: lis
     counts = Counter(t for w in words if (t := normalise(w)))
     titled = {t for w in split(title) if (t := normalise(w))}
     headed = {t for w in title_words if (t := normalise(w))}
-    lowered = [b.lower() for b in blocks]
+    # one lowered text with the blocks' start offsets: a term's first block is one find() away
+    text = "\n".join(blocks).lower()
+    starts = list(itertools.accumulate((len(b) + 1 for b in blocks[:-1]), initial=0))
     terms: dict[str, tuple[int, int]] = {}
     for term in sorted(set(counts) | titled | headed):
         weight = (min(counts[term], TF_MAX) | (HEADING_BIT if term in headed else 0)
                   | (TITLE_BIT if term in titled else 0))
-        first = next((i for i, block in enumerate(lowered) if term in block), 0)
-        terms[term] = (weight, first)
+        at = text.find(term)
+        terms[term] = (weight, bisect.bisect_right(starts, at) - 1 if at >= 0 else 0)
     return PageWords(title=title, terms=terms, blocks=blocks)
 
 
