@@ -251,7 +251,10 @@ def write_index(app: Sphinx, pages: dict[str, PageWords]) -> set[Path]:
             files[root / "t" / docname / f"{n}.txt"] = block
     stamp = hashlib.sha256("".join(files[p] for p in sorted(files)).encode("utf-8")).hexdigest()[:12]
     filters, facets = _facets(app, pages)
-    docs = [[entry.title, builder.get_target_uri(docname), docname, len(entry.blocks), *facet_data]
+    # the URL only where it is not the docname + ".html" (dirhtml, the home page …): a fifth of
+    # the manifest less at a thousand notes
+    docs = [[entry.title, "" if (uri := builder.get_target_uri(docname)) == f"{docname}.html" else uri,
+             docname, len(entry.blocks), *facet_data]
             for (docname, entry), facet_data in zip(pages.items(), facets, strict=True)]
     manifest = {
         "stamp": stamp,

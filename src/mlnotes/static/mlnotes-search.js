@@ -161,7 +161,8 @@
           if (inTitle === lists.length) { s += 50; }
           var row = m.docs[doc];
           if (!row[4]) { s *= 0.6; }  // notes first: other pages (home, docs) list many notes' words
-          results.push({ doc: doc, title: row[0], url: row[1], docname: row[2], year: row[4], score: s, blocks: blocks });
+          results.push({ doc: doc, title: row[0], url: row[1] || row[2] + ".html", docname: row[2], year: row[4],
+                         score: s, blocks: blocks });
         });
         results.sort(function (a, b) { return b.score - a.score || a.docname.localeCompare(b.docname); });
         return { words: q.words, results: results };
