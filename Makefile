@@ -96,6 +96,7 @@ fuzz-incremental: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m tools.bench $(BENCH_ARGS)
 	$(BIN)/python -m tools.bench_figures $(BENCH_FIGURES_ARGS)
+	$(BIN)/python -m tools.bench_search $(BENCH_SEARCH_ARGS)
 
 post: $(STAMP)
 	@$(BIN)/python -m mlnotes.cli new --title "$(TITLE)" $(if $(SLUG),--slug "$(SLUG)") $(if $(AREA),--field "area=$(AREA)") $(if $(TAGS),--field "tags=$(TAGS)")

@@ -55,7 +55,10 @@ class Corpus:
 
 
 def changed(before: dict[str, tuple[int, str]], after: dict[str, tuple[int, str]]) -> set[str]:
-    return {p for p in before.keys() | after.keys() if before.get(p, (0, ""))[1] != after.get(p, (0, ""))[1]}
+    """Files whose bytes changed; the split search index's files (``_search/…``: its manifest, the
+    shards of the words that changed, the page's text blocks) count as one, ``_search/``."""
+    return {"_search/" if p.startswith("_search/") else p for p in before.keys() | after.keys()
+            if before.get(p, (0, ""))[1] != after.get(p, (0, ""))[1]}
 
 
 def written(before: dict[str, tuple[int, str]], after: dict[str, tuple[int, str]]) -> set[str]:
@@ -105,7 +108,7 @@ def test_body_edit_rewrites_only_that_post(corpus: Corpus) -> None:
     corpus.build()
     after = corpus.state()
     # the page itself, its source copy and the search index; no listing shows this paragraph
-    assert changed(before, after) == {corpus.page_of(post), corpus.source_copy(post), "searchindex.js"}
+    assert changed(before, after) == {corpus.page_of(post), corpus.source_copy(post), "searchindex.js", "_search/"}
     assert written(before, after) - ALWAYS_WRITTEN == {corpus.page_of(post)}
     assert "修订第一次" in (corpus.out / corpus.page_of(post)).read_text(encoding="utf-8")
 
@@ -124,7 +127,7 @@ def test_excerpt_edit_rewrites_the_post_and_pages_showing_its_excerpt(corpus: Co
                and sentence in (corpus.out / p).read_text(encoding="utf-8")}
     # exactly the pages that show the new excerpt, plus the source copy and the search index
     # (mlnotes' own bookkeeping stays next to the doctrees, out of the published output)
-    assert diff == showing | {corpus.source_copy(post), "searchindex.js"}
+    assert diff == showing | {corpus.source_copy(post), "searchindex.js", "_search/"}
     assert written(before, after) - ALWAYS_WRITTEN == showing
     top = area.split("/")[0]
     expected = {corpus.page_of(post), "index.html", "feeds/atom.xml",

@@ -417,6 +417,20 @@ def test_a_word_removed_from_a_post_leaves_the_search_index(tmp_path: Path) -> N
     replay(tmp_path, [("edit the body of d", edit)], only={"searchindex.js"}, start=start)
 
 
+def test_a_word_removed_from_a_post_leaves_the_split_search_index(tmp_path: Path) -> None:
+    """Change: post d says "zebra", then no longer.  The split index (``_search/``, written from a
+    record of every page's words next to the doctrees) must drop the shard ``l/ze.json`` and
+    d's entry in the others, as a clean build never had them; every output file is compared."""
+
+    def start(m: SiteModel) -> None:
+        m.posts["d"].body = "正文 zebra。"
+
+    def edit(m: SiteModel) -> None:
+        m.posts["d"].body = "正文。"
+
+    replay(tmp_path, [("edit the body of d", edit)], start=start)
+
+
 def test_a_deleted_post_leaves_no_page(tmp_path: Path) -> None:
     """Change: delete posts/d.md.  Differs: posts/d.html and _sources/posts/d.md.txt stay in the
     incremental output.  Cause: Sphinx purges a removed document from the environment

@@ -12,7 +12,9 @@ Each patch below says what Sphinx does, why we patch, and when to remove it:
 - :func:`define_chinese_stemmer` — defines the ``ChineseStemmer`` that Sphinx 9.0.x's
   ``language_data.js`` uses but never defines; switches itself off when Sphinx defines it;
 - :func:`suspend_parallel_read` / :func:`restore_parallel` — a few documents read without forking
-  workers (sets ``app.parallel`` during the read).
+  workers (sets ``app.parallel`` during the read);
+- :func:`capture_indexed_words` — hands each page's words, as Sphinx's indexer segmented them, to
+  the site's split search index (wraps ``index_page`` and ``IndexBuilder._word_collector``).
 
 Outside ``WRITTEN_FOR`` the build stops (:func:`mlnotes.compat.check_versions`): re-check each
 patch against the new Sphinx (``tests/test_compat.py`` names what each relies on), then widen
@@ -26,7 +28,7 @@ import os
 import pickle
 import re
 import types
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,7 +42,8 @@ from mlnotes.compat import VersionRange
 from mlnotes.compat.jieba import load_user_dictionary
 
 if TYPE_CHECKING:
-    from sphinx.search import IndexBuilder
+    from docutils import nodes
+    from sphinx.search import IndexBuilder, SearchLanguage, WordStore
 
 WRITTEN_FOR = VersionRange("sphinx", ">=8.2.3,<9.1", module=__name__)
 
@@ -55,6 +58,10 @@ PRIVATE = (
     "sphinx.search.IndexBuilder._title_mapping",
     "sphinx.builders.html.StandaloneHTMLBuilder.get_output_path",
     "sphinx.application.Sphinx.parallel",
+    "sphinx.builders.html.StandaloneHTMLBuilder.index_page",
+    "sphinx.search.IndexBuilder._word_collector",
+    "sphinx.search.IndexBuilder.lang",
+    "sphinx.search.WordStore",  # its fields (words, titles, title_words): tests/test_search.py
 )
 
 logger = logging.getLogger(__name__)
@@ -341,3 +348,52 @@ def restore_parallel(app: Sphinx) -> None:
     saved = app.__dict__.pop(_SAVED_PARALLEL, None)
     if saved is not None:
         app.parallel = saved
+
+
+# --- the words Sphinx's indexer collected, for the split search index -----------------------
+#
+# ``StandaloneHTMLBuilder.index_page`` feeds each page it writes to the ``IndexBuilder``, whose
+# private ``_word_collector`` walks the doctree and splits its text (jieba for Chinese) into a
+# ``WordStore``: the words, the titles (the page's first) and the titles' words.  The site's
+# split index (:mod:`mlnotes.site.splitindex`) needs exactly these words per page, with the
+# title and heading words told apart; segmenting the page a second time would double the
+# indexing cost (jieba is most of it) and could disagree with Sphinx's index.  So the builder's
+# ``index_page`` (on the instance) lends the indexer a ``_word_collector`` that keeps what it
+# returns, and hands it on.  Remove when Sphinx offers a hook with a page's indexed words.
+
+#: what :func:`capture_indexed_words` hands on: docname, title, the word store (``None`` when
+#: Sphinx did not index the page: no title, or ``no-search``), the doctree, the search language
+IndexedPage = Callable[[str, str, "WordStore | None", "nodes.document", "SearchLanguage"], None]
+
+
+def capture_indexed_words(app: Sphinx, on_page: IndexedPage) -> bool:
+    """builder-inited: call *on_page* for every page the HTML builder indexes (and for the pages
+    it writes without indexing, with ``None``).  Returns whether the builder could be wrapped."""
+    builder = app.builder
+    if not isinstance(builder, StandaloneHTMLBuilder) or "index_page" in vars(builder):
+        return False
+    index_page = builder.index_page
+
+    def capturing_index_page(pagename: str, doctree: nodes.document, title: str) -> None:
+        indexer = builder.indexer
+        if indexer is None:
+            index_page(pagename, doctree, title)
+            return
+        kept: list[WordStore] = []
+        collect = type(indexer)._word_collector
+
+        def word_collector(tree: nodes.document) -> WordStore:
+            store = collect(indexer, tree)
+            kept.append(store)
+            return store
+
+        indexer._word_collector = word_collector  # type: ignore[method-assign,assignment]  # this call only
+        try:
+            index_page(pagename, doctree, title)
+        finally:
+            del indexer._word_collector
+        store = kept[0] if kept and kept[0].titles else None  # no-search pages feed an empty tree
+        on_page(pagename, title, store, doctree, indexer.lang)
+
+    builder.index_page = capturing_index_page  # type: ignore[method-assign]  # this builder only
+    return True

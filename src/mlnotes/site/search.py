@@ -29,6 +29,7 @@ from mlnotes.compat.sphinx import LazyChinese, chinese_stemmer_missing, define_c
 from mlnotes.core.events import RUNTIME_READY
 from mlnotes.facets.runtime import app_runtime
 from mlnotes.site.base import write_if_changed
+from mlnotes.site.splitindex import setup_split_index
 
 GLOSSARY = Path(__file__).parents[1] / "data" / "ml_terms.txt"
 DICT_NAME = "mlnotes-jieba-dict.txt"
@@ -83,3 +84,4 @@ def setup_search(app: Sphinx) -> None:
     if chinese_stemmer_missing():  # off by itself once Sphinx defines ChineseStemmer
         app.connect("build-finished", _finished)
     app.connect("html-collect-pages", fast_prune)
+    setup_split_index(app)  # the index the search page reads (site/splitindex.py)

@@ -1,0 +1,282 @@
+/* mlnotes: the search page (templates/search.html) over the split index in _search/
+ * (written by mlnotes.site.splitindex).  A query's Chinese runs are segmented by the index's own
+ * vocabulary: the fewest indexed terms that cover the run (a piece may also be the beginning of
+ * a longer term; a character no term starts with is left out), so 扩散模型采样 is searched as
+ * 扩散模型 + 采样.  Only the shards of the query's characters (and of its Latin words' first two
+ * letters) are fetched; they hold the terms and their postings.  A page must match every word
+ * (a word matches the terms it begins); results are ranked by where the words occur (title,
+ * heading, body) and how often; each shown result loads one block of its text for the snippet.
+ * window.mlnotesSearch.run(query, filters) gives every match (the tests measure with it). */
+"use strict";
+(function () {
+  var box = document.querySelector("[data-mlnotes-index]");
+  if (!box) { return; }
+  var manifestUrl = new URL(box.getAttribute("data-mlnotes-index"), document.baseURI);
+  var root = new URL(box.getAttribute("data-mlnotes-root") || "./", document.baseURI);
+  var base = new URL("./", manifestUrl);
+  var HAN = /[\u3400-\u9fff\uf900-\ufaff]/;
+  var TOKENS = /[\u3400-\u9fff\uf900-\ufaff]+|[a-z0-9_]+/g;
+  var PAGE = 10;
+  var TITLE_BIT = 512, HEADING_BIT = 256, TF = 255;
+  var manifest = null;
+  var shards = new Map();   // key → Promise of {term: postings}
+  var sorted = new Map();   // key → its terms, sorted (for prefix look-ups)
+
+  function fetchText(url) {
+    return fetch(url).then(function (r) {
+      if (!r.ok) { throw new Error(r.status + " " + url); }
+      return r.text();
+    });
+  }
+  function loadManifest() {
+    if (!manifest) { manifest = fetchText(manifestUrl).then(JSON.parse); }
+    return manifest;
+  }
+  function shardKey(m, word) {
+    if (HAN.test(word[0])) {
+      return m.han.indexOf(word[0]) >= 0 ? "h/" + word.codePointAt(0).toString(16) : null;
+    }
+    var two = word.slice(0, 2);
+    return m.latin.indexOf(two) >= 0 ? "l/" + two : null;
+  }
+  function loadShard(m, key) {
+    if (!shards.has(key)) {
+      shards.set(key, fetchText(new URL(key + ".json?v=" + m.stamp, base)).then(function (t) {
+        var data = JSON.parse(t);
+        sorted.set(key, Object.keys(data).sort());
+        return data;
+      }));
+    }
+    return shards.get(key);
+  }
+  // the terms of a shard that begin with word (binary search in the sorted terms)
+  function withPrefix(key, word) {
+    var terms = sorted.get(key) || [];
+    var lo = 0, hi = terms.length;
+    while (lo < hi) { var mid = (lo + hi) >> 1; if (terms[mid] < word) { lo = mid + 1; } else { hi = mid; } }
+    var out = [];
+    for (var i = lo; i < terms.length && terms[i].lastIndexOf(word, 0) === 0; i++) { out.push(terms[i]); }
+    return out;
+  }
+
+  // fewest pieces covering the run; a piece is a term (cost 1) or the beginning of one (1.5);
+  // a character no term starts with costs 3 and is left out
+  // (with below: only whole terms shorter than below, for the parts of a compound)
+  function segment(m, run, data, below) {
+    var n = run.length;
+    if (n === 1) { return below ? [] : [run]; }
+    var best = new Array(n + 1).fill(Infinity), step = new Array(n + 1);
+    best[n] = 0;
+    for (var i = n - 1; i >= 0; i--) {
+      var key = shardKey(m, run[i]), shard = key ? data.get(key) : null;
+      best[i] = 3 + best[i + 1]; step[i] = [1, null];
+      if (!shard) { continue; }
+      for (var len = Math.min(n - i, below ? below - 1 : n); len >= 2; len--) {
+        var piece = run.substr(i, len);
+        var cost = Object.prototype.hasOwnProperty.call(shard, piece) ? 1 : (!below && withPrefix(key, piece).length ? 1.5 : 0);
+        if (cost && cost + best[i + len] < best[i]) { best[i] = cost + best[i + len]; step[i] = [len, piece]; }
+      }
+    }
+    var words = [];
+    for (var j = 0; j < n; j += step[j][0]) { if (step[j][1]) { words.push(step[j][1]); } }
+    return words;
+  }
+
+  function queryWords(m, query) {
+    var runs = query.toLowerCase().match(TOKENS) || [];
+    var keys = new Set();
+    runs.forEach(function (r) {
+      if (HAN.test(r[0])) { for (var c of r) { var k = shardKey(m, c); if (k) { keys.add(k); } } }
+      else if (r.length >= 2) { var k2 = shardKey(m, r); if (k2) { keys.add(k2); } }
+    });
+    var data = new Map();
+    return Promise.all(Array.from(keys).map(function (k) {
+      return loadShard(m, k).then(function (d) { data.set(k, d); });
+    })).then(function () {
+      var words = [];
+      runs.forEach(function (r) {
+        if (HAN.test(r[0])) { words = words.concat(segment(m, r, data)); }
+        else if (r.length >= 2) { words.push(r); }
+      });
+      words = Array.from(new Set(words));
+      // the parts of each compound (注意力机制: 注意力, 机制) add to the rank of a page, so a page
+      // whose title has 注意力 comes before one that only has the compound once in its body
+      var parts = words.map(function (w) {
+        return HAN.test(w[0]) && w.length >= 3 ? segment(m, w, data, w.length) : [];
+      });
+      return { words: words, parts: parts, data: data };
+    });
+  }
+
+  // page id → [weight, block] for one word: every term it begins, the best weight
+  function postings(m, word, data) {
+    var key = shardKey(m, word), out = new Map();
+    if (!key || !data.get(key)) { return out; }
+    var shard = data.get(key);
+    withPrefix(key, word).forEach(function (term) {
+      var p = shard[term], doc = 0;
+      for (var i = 0; i < p.length; i += 3) {
+        doc += p[i];
+        var had = out.get(doc), exact = term === word;
+        if (!had) { out.set(doc, [p[i + 1], p[i + 2], exact]); continue; }
+        var w = ((had[0] | p[i + 1]) & ~TF) | Math.max(had[0] & TF, p[i + 1] & TF);
+        var b = had[2] ? had[1] : (exact ? p[i + 2] : Math.min(had[1], p[i + 2]));
+        out.set(doc, [w, b, had[2] || exact]);
+      }
+    });
+    return out;
+  }
+  function score(weight) {
+    return (weight & TITLE_BIT ? 40 : 0) + (weight & HEADING_BIT ? 8 : 0) + Math.log2(1 + (weight & TF));
+  }
+  function filtered(m, doc, filters) {
+    var row = m.docs[doc];
+    if (filters.date && String(row[4]) !== String(filters.date)) { return false; }  // the year of publication
+    for (var i = 0; i < m.filters.length; i++) {
+      var want = filters[m.filters[i].name];
+      if (!want) { continue; }
+      var id = m.filters[i].terms.indexOf(want);
+      if (id < 0 || ((row[5] || [])[i] || []).indexOf(id) < 0) { return false; }
+    }
+    return true;
+  }
+
+  function run(query, filters) {
+    filters = filters || {};
+    return loadManifest().then(function (m) {
+      return queryWords(m, query).then(function (q) {
+        if (!q.words.length) { return { words: [], results: [] }; }
+        var lists = q.words.map(function (w) { return postings(m, w, q.data); });
+        var partLists = q.parts.map(function (ps) { return ps.map(function (w) { return postings(m, w, q.data); }); });
+        var results = [];
+        lists[0].forEach(function (_, doc) {
+          if (!lists.every(function (l) { return l.has(doc); }) || !filtered(m, doc, filters)) { return; }
+          var s = 0, inTitle = 0, blocks = [];
+          lists.forEach(function (l, i) {
+            var hit = l.get(doc);
+            s += score(hit[0]); blocks.push(hit[1]);
+            if (hit[0] & TITLE_BIT) { inTitle++; }
+            partLists[i].forEach(function (pl) { var h = pl.get(doc); if (h) { s += 0.5 * score(h[0]); } });
+          });
+          if (inTitle === lists.length) { s += 50; }
+          var row = m.docs[doc];
+          if (!row[4]) { s *= 0.6; }  // notes first: other pages (home, docs) list many notes' words
+          results.push({ doc: doc, title: row[0], url: row[1] || row[2] + ".html", docname: row[2], year: row[4],
+                         score: s, blocks: blocks });
+        });
+        results.sort(function (a, b) { return b.score - a.score || a.docname.localeCompare(b.docname); });
+        return { words: q.words, results: results };
+      });
+    });
+  }
+
+  // -- the page ---------------------------------------------------------------------------------
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) { e.className = cls; }
+    if (text !== undefined) { e.textContent = text; }
+    return e;
+  }
+  function escapeRe(s) { return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }
+  function snippet(text, words) {
+    var re = new RegExp(words.map(escapeRe).sort(function (a, b) { return b.length - a.length; }).join("|"), "gi");
+    var first = text.search(re);
+    var start = Math.max(0, first - 30), end = Math.min(text.length, start + 120);
+    var part = (start > 0 ? "…" : "") + text.slice(start, end) + (end < text.length ? "…" : "");
+    var p = el("p", "context"), last = 0, match;
+    re.lastIndex = 0;
+    while ((match = re.exec(part)) !== null) {
+      if (match.index > last) { p.appendChild(document.createTextNode(part.slice(last, match.index))); }
+      p.appendChild(el("mark", "", match[0]));
+      last = match.index + match[0].length;
+    }
+    p.appendChild(document.createTextNode(part.slice(last)));
+    return p;
+  }
+  function whenNear(element, load) {
+    if (!("IntersectionObserver" in window)) { load(); return; }
+    var seen = new IntersectionObserver(function (entries) {
+      if (entries.some(function (e) { return e.isIntersecting; })) { seen.disconnect(); load(); }
+    }, { rootMargin: "200px 0px" });
+    seen.observe(element);
+  }
+  function pickBlock(blocks) {
+    var counts = new Map(), best = blocks[0];
+    blocks.forEach(function (b) { counts.set(b, (counts.get(b) || 0) + 1); });
+    counts.forEach(function (c, b) { if (c > counts.get(best) || (c === counts.get(best) && b < best)) { best = b; } });
+    return best;
+  }
+
+  function show(out, words, results, from, m) {
+    var list = out.querySelector("ul.search");
+    var more = out.querySelector(".mlnotes-search-more");
+    results.slice(from, from + PAGE).forEach(function (r) {
+      var li = el("li");
+      var a = el("a", "", r.title);
+      a.href = new URL(r.url, root).href;
+      li.appendChild(a);
+      var labels = m.filters.map(function (f, i) {
+        var ids = (m.docs[r.doc][5] || [])[i] || [];
+        return ids.length ? f.labels[ids[ids.length - 1]] : "";
+      }).filter(Boolean);
+      if (r.year) { labels.unshift(String(r.year)); }
+      if (labels.length) { li.appendChild(el("span", "mlnotes-search-meta", " · " + labels.join(" · "))); }
+      // the snippet's block is loaded when the result comes near the screen; its room is kept
+      // (three lines) so that nothing moves when it arrives
+      var context = el("p", "context");
+      li.appendChild(context);
+      list.appendChild(li);
+      whenNear(li, function () {
+        fetchText(new URL("t/" + r.docname + "/" + pickBlock(r.blocks) + ".txt?v=" + m.stamp, base)).then(function (t) {
+          context.replaceWith(snippet(t, words));
+        }).catch(function () {});
+      });
+    });
+    var left = results.length - from - PAGE;
+    if (left > 0) {
+      more.hidden = false;
+      more.textContent = "显示更多结果（还有 " + left + " 条）";
+      more.onclick = function () { more.hidden = true; show(out, words, results, from + PAGE, m); };
+    } else {
+      more.hidden = true;
+    }
+  }
+
+  function page() {
+    var params = new URLSearchParams(window.location.search);
+    var query = (params.get("q") || "").trim();
+    var filters = {};
+    box.querySelectorAll("form select").forEach(function (s) {
+      var v = params.get(s.name) || "";
+      if (v && Array.prototype.some.call(s.options, function (o) { return o.value === v; })) { s.value = v; filters[s.name] = v; }
+    });
+    var input = box.querySelector("form input[name=q]");
+    input.value = query;
+    var out = box.querySelector("#search-results");
+    if (!query) { return; }
+    var started = performance.now();
+    var summary = el("p", "search-summary");
+    summary.setAttribute("role", "status");
+    var list = el("ul", "search");
+    var more = el("button", "btn btn-primary mlnotes-search-more");
+    more.type = "button"; more.hidden = true;
+    out.append(summary, list, more);
+    run(query, filters).then(function (found) {
+      return loadManifest().then(function (m) {
+        var n = found.results.length;
+        var said = found.words.length ? "「" + found.words.join("」「") + "」" : "「" + query + "」";
+        summary.textContent = n ? "找到 " + n + " 篇含有 " + said + " 的页面。"
+          : "没有页面同时含有 " + said + "。请检查拼写，或减少搜索词、去掉筛选条件。";
+        show(out, found.words, found.results, 0, m);
+        out.setAttribute("data-mlnotes-search-ms", String(Math.round(performance.now() - started)));
+      });
+    }).catch(function (e) {
+      summary.textContent = "搜索索引加载失败：" + e.message;
+    });
+  }
+
+  window.mlnotesSearch = { run: run, segment: function (q) {
+    return loadManifest().then(function (m) { return queryWords(m, q); }).then(function (q2) { return q2.words; });
+  } };
+  page();
+})();
