@@ -172,3 +172,21 @@ def test_previews_escape_what_they_embed(linked_site: Path) -> None:
     _, previews = shown(linked_site, "posts/b")
     assert previews["c.html"]["summary"] == "第三篇 <script>alert(1)</script> 结束。"
     assert "<script>alert" not in (linked_site / "posts" / "b.html").read_text(encoding="utf-8")
+
+
+def test_lighthouse_accessibility_of_linked_and_linking_notes(linked_site: Path, tmp_path: Path) -> None:
+    """Lighthouse's accessibility score is 1.0 on a note with backlinks (a) and on one whose links
+    carry previews (b)."""
+    chromium, node = browser_tools("lighthouse")
+    cli = BROWSER_DIR / "node_modules" / "lighthouse" / "cli" / "index.js"
+    with serve(linked_site) as base:
+        for page in ("posts/a.html", "posts/b.html"):
+            report = tmp_path / "lighthouse.json"
+            result = subprocess.run(
+                [node, str(cli), f"{base}/{page}", "--only-categories=accessibility", "--output=json",
+                 f"--output-path={report}", "--chrome-flags=--headless=new --no-sandbox --disable-gpu", "--quiet"],
+                check=False, capture_output=True, text=True, timeout=300, env={**os.environ, "CHROME_PATH": chromium})
+            assert result.returncode == 0, result.stderr[-3000:]
+            data = json.loads(report.read_text(encoding="utf-8"))
+            failed = [a["id"] for a in data["audits"].values() if a.get("score") == 0]
+            assert data["categories"]["accessibility"]["score"] == 1, (page, failed)
