@@ -26,7 +26,7 @@ from docutils.parsers.rst import Parser
 from docutils.utils import new_document
 from sphinx import addnodes
 
-from conftest import ROOTS, STRICT, sphinx_build
+from conftest import ROOTS, STRICT, SiteBuild, posts, sphinx_build
 from incremental_site import Builds, SiteModel
 from localsite import BROWSER_DIR, browser_tools, serve
 from mlnotes.read.links import CONTEXT_SIDE, outgoing_links
@@ -190,3 +190,20 @@ def test_lighthouse_accessibility_of_linked_and_linking_notes(linked_site: Path,
             data = json.loads(report.read_text(encoding="utf-8"))
             failed = [a["id"] for a in data["audits"].values() if a.get("score") == 0]
             assert data["categories"]["accessibility"]["score"] == 1, (page, failed)
+
+
+def test_real_backlinks_match_the_sources(site: SiteBuild) -> None:
+    """On the real site, each note lists exactly the notes whose source links to it with a
+    relative ``.md`` link (found here by a regular expression, independently of the doctree),
+    and each linking note embeds a preview of it."""
+    sources = {p.stem: p.read_text(encoding="utf-8") for p in posts()}
+    linked = 0
+    for stem in sources:
+        expected = {other for other, text in sources.items()
+                    if other != stem and re.search(rf"\]\((?:\.\./\d{{4}}/)?{re.escape(stem)}\.md(?:#[^)]*)?\)", text)}
+        backlinks, _ = shown(site.out, f"posts/2026/{stem}")
+        assert {href.rsplit("/", 1)[-1].removesuffix(".html") for href, _ in backlinks} == expected, stem
+        for other in expected:
+            assert f"{stem}.html" in shown(site.out, f"posts/2026/{other}")[1], (other, stem)
+        linked += bool(expected)
+    assert linked >= 30  # most notes are linked from another
