@@ -118,6 +118,27 @@ def test_backlinks_and_previews_follow_every_edit_incrementally(tmp_path: Path) 
     assert shown(builds.out, "posts/e") == ([], {})
 
 
+def test_a_latex_build_in_between_does_not_hide_a_change(tmp_path: Path) -> None:
+    """``make latexpdf`` shares the doctrees with ``make html``: a LaTeX build that reads an edited
+    post must not make the next HTML build believe the linked post's page is up to date."""
+    src = tmp_path / "src"
+    shutil.copytree(ROOTS / "test-incremental", src)
+    a = src / "posts" / "a.md"
+    a.write_text(a.read_text(encoding="utf-8") + "\n另见[文章 B](b.md)。\n", encoding="utf-8")
+    doctrees = tmp_path / "doctrees"
+
+    def build(builder: str) -> None:
+        result = sphinx_build("-b", builder, "-q", "-d", doctrees, src, tmp_path / builder)
+        assert result.returncode == 0, result.stderr[-3000:]
+
+    build("html")
+    assert shown(tmp_path / "html", "posts/b")[0] == [("a.html", "另见文章 B。")]
+    a.write_text(a.read_text(encoding="utf-8").replace("另见[", "对照["), encoding="utf-8")
+    build("latex")
+    build("html")
+    assert shown(tmp_path / "html", "posts/b")[0] == [("a.html", "对照文章 B。")]
+
+
 # ------------------------------------------------------------------------ in Chromium
 
 

@@ -18,7 +18,6 @@ what the last build wrote is written again.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from html import escape
 from typing import Final
 
@@ -41,7 +40,8 @@ Backlink = tuple[str, str, str, str, str]
 Preview = tuple[str, str, str, str]
 #: what one page shows of other posts: its backlinks, its previews
 Shown = tuple[tuple[Backlink, ...], tuple[Preview, ...]]
-#: what every page showed when the last build wrote it (on the environment, so it survives builds)
+#: builder name → what every page showed when that builder last wrote it (on the environment, so
+#: it survives builds)
 ENV_ATTR = "mlnotes_backlinks_shown"
 PREVIEWS_ID: Final = "mlnotes-note-previews"
 LINK_CLASS: Final = "mlnotes-note-link"
@@ -129,13 +129,19 @@ def _previews(app: Sphinx, doctree: nodes.document, docname: str) -> None:
 
 
 def _dependents(app: Sphinx, env: BuildEnvironment) -> list[str]:
-    """Pages whose backlinks or previews differ from what the last build wrote."""
-    before: Mapping[str, Shown] | None = env.__dict__.get(ENV_ATTR)
-    after = shown(env)
-    env.__dict__[ENV_ATTR] = after
-    if before is None:  # a fresh environment: every page is written anyway
+    """Pages whose backlinks or previews differ from what the last build wrote.
+
+    Kept per builder: ``make latexpdf`` shares the doctrees (and so this record) with ``make
+    html`` but writes no HTML page, so it must not pass for the HTML build that wrote them."""
+    if not html_builder(app):
         return []
-    changed = {d for d in before.keys() | after.keys() if before.get(d) != after.get(d)}
+    written: dict[str, dict[str, Shown]] = env.__dict__.setdefault(ENV_ATTR, {})
+    before = written.get(app.builder.name)
+    after = written[app.builder.name] = shown(env)
+    # nothing recorded (a fresh environment, or one only another builder wrote from): every page
+    # that shows something of another post (in a fresh environment they are written anyway)
+    changed = set(after) if before is None else {
+        d for d in before.keys() | after.keys() if before.get(d) != after.get(d)}
     return sorted(changed & env.found_docs)
 
 
