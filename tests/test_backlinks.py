@@ -50,9 +50,9 @@ def _paragraph(*parts: str | tuple[str, str]) -> nodes.document:
 
 
 def test_the_context_is_the_sentence_around_the_link() -> None:
-    doc = _paragraph("第一句不算。本篇沿用了 ", ("GBDT", "posts/gbdt"), " 的思路，版本 3.5 也一样。第三句也不算。")
+    doc = _paragraph("第一句不算。本篇沿用了\n", ("GBDT", "posts/gbdt"), " 的思路，\n版本 3.5 也一样。第三句也不算。")
     assert outgoing_links(doc, "posts/x") == [
-        ("doc", "posts/gbdt", "本篇沿用了 ", "GBDT", " 的思路，版本 3.5 也一样。")]
+        ("doc", "posts/gbdt", "本篇沿用了 ", "GBDT", " 的思路， 版本 3.5 也一样。")]  # line breaks: spaces
 
 
 def test_a_long_sentence_is_cut_on_both_sides_and_self_links_are_left_out() -> None:

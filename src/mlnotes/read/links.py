@@ -28,9 +28,10 @@ if TYPE_CHECKING:
 
 #: how many characters of the sentence a backlink shows on each side of the link text at most
 CONTEXT_SIDE = 60
-#: where a sentence ends: Chinese and Latin end marks, a semicolon, a line break; a Latin full
-#: stop only before a space (so that "3.5" or "e.g" stay whole)
-_SENTENCE_END = re.compile(r"[。！？!?；;\n]|\.(?=\s)")
+#: where a sentence ends: Chinese and Latin end marks and semicolons; a Latin full stop only
+#: before a space (so that "3.5" or "e.g" stay whole).  Not a line break: a paragraph written
+#: over several lines is still one paragraph.
+_SENTENCE_END = re.compile(r"[。！？!?；;]|\.(?=\s)")
 _SPACE = re.compile(r"\s+")
 #: inline nodes whose text is no prose of the sentence: footnote and citation numbers
 _SKIP = (nodes.footnote_reference, nodes.citation_reference)
