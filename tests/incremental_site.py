@@ -18,6 +18,7 @@ import copy
 import difflib
 import json
 import os
+import posixpath
 import re
 import shutil
 import subprocess
@@ -80,6 +81,8 @@ class Post:
     paper: str | None = None  # the main paper (a refs.bib key)
     cites: list[str] = field(default_factory=list)
     body: str = "正文。"
+    links: list[str] = field(default_factory=list)  # ids of the posts it links to (MyST .md links)
+    link_words: str = "另见"  # the words before each link (its backlink's context)
 
 
 @dataclass
@@ -196,6 +199,10 @@ class SiteModel:
         if post.cites:
             body += "，引用 {footcite:p}`" + ",".join(post.cites) + "`。"
         lines += [body, ""]
+        # a link to a deleted post goes with it (a dangling link: test_incremental_scenario.py)
+        for target in (t for t in post.links if t in self.posts):
+            rel = posixpath.relpath(self.posts[target].path, posixpath.dirname(post.path))
+            lines += [f"{post.link_words}[笔记 {target}]({rel}.md)，值得一读。", ""]
         if post.cites:
             lines += ["## 参考文献", "", "```{footbibliography}", "```", ""]
         return "\n".join(lines)

@@ -8,8 +8,9 @@ same tree leaves.
 Design. :class:`IncrementalEqualsClean` is a hypothesis state machine whose state is a working copy
 of ``tests/roots/test-incremental`` (a model of it, :class:`incremental_site.SiteModel`, written to
 a temp dir). Each rule makes one change an author makes — add, delete, move a post; edit its body,
-tags, area, series, summary, author, date (older, newer, into the future = draft, back), remove its
-date; add or remove a citation or the main paper; add, edit, remove a refs.bib entry; rename a tag,
+tags, area, series, summary, author, title, date (older, newer, into the future = draft, back), remove
+its date; add or remove a link to another post or change the words around it (backlinks, previews);
+add or remove a citation or the main paper; add, edit, remove a refs.bib entry; rename a tag,
 add an alias, move an area under another parent, reorder a series; change ``mlnotes_page_size``,
 ``mlnotes_strict_bib`` or ``html_title``; add, edit, remove a template override; edit a static file
 — and then builds the site twice at once (two subprocesses, ``PYTHONHASHSEED=0``, cwd at the site):
@@ -70,6 +71,8 @@ DATES = ["2023-12-01", "2024-01-01", "2024-01-05", "2024-02-01", "2024-02-20", "
 BODIES = ["正文。", "另一段正文。", "第三版正文，长一些：" + "内容" * 40]
 SUMMARIES = [None, "一句摘要", "另一句摘要"]
 AUTHORS = [None, "ann", "bob"]
+LINK_WORDS = ["另见", "对比一下"]
+TITLES = ["新标题", "又一个标题"]
 NEW_BIB = {
     "delta2022": BibEntry("article", "Delta", "Qian, Qi", 2022, "Journal of Tests"),
     "eps2018": BibEntry("inproceedings", "Epsilon Nets", "Sun, Ba", 2018, "Conference on Tests"),
@@ -205,6 +208,34 @@ class IncrementalEqualsClean(RuleBasedStateMachine):
         pid = self.pick(data)
         self.m.posts[pid].date = date
         self.check(f"date of {pid} = {date}")
+
+    @precondition(has_posts)
+    @rule(data=st.data())
+    def toggle_link(self, data: st.DataObject) -> None:
+        pid = self.pick(data)
+        # from the other posts (two draws from all posts would mostly give the same one)
+        target = data.draw(st.sampled_from(sorted(p for p in self.m.posts if p != pid)), label="target")
+        links = self.m.posts[pid].links
+        if target in links:
+            links.remove(target)
+            self.check(f"{pid} no longer links to {target}")
+        else:
+            links.append(target)
+            self.check(f"{pid} links to {target}")
+
+    @precondition(has_posts)
+    @rule(data=st.data(), words=st.sampled_from(LINK_WORDS))
+    def change_link_words(self, data: st.DataObject, words: str) -> None:
+        pid = self.pick(data)
+        self.m.posts[pid].link_words = words
+        self.check(f"{pid}'s links are introduced by {words}")
+
+    @precondition(has_posts)
+    @rule(data=st.data(), title=st.sampled_from(TITLES))
+    def change_title(self, data: st.DataObject, title: str) -> None:
+        pid = self.pick(data)
+        self.m.posts[pid].title = f"{title} {pid}"
+        self.check(f"title of {pid} = {title} {pid}")
 
     @precondition(has_posts)
     @rule(data=st.data())

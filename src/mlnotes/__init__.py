@@ -49,6 +49,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     from mlnotes.read.links import setup_links
     from mlnotes.read.readplan import setup_readplan
     from mlnotes.site.audit import setup_audit
+    from mlnotes.site.backlinks import setup_backlinks
     from mlnotes.site.base import setup_base
     from mlnotes.site.citing import setup_citing
     from mlnotes.site.cleanup import setup_cleanup
@@ -95,6 +96,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_audit(app)
     setup_cleanup(app)
     setup_links(app)
+    setup_backlinks(app)
     setup_notfound(app)
     setup_lastupdated(app)
     setup_editlink(app)

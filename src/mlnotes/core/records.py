@@ -45,6 +45,13 @@ class PostRecord:
         return repr(tuple(sorted(vars(self).items(), key=lambda kv: kv[0])))
 
 
+#: one link of a document to another, as it was read: (kind, target, text before, link text,
+#: text after).  *kind* "doc" names the target document (a MyST ``.md`` link, ``{doc}``); kind
+#: "ref" a label (``{ref}``), resolved to its document only once every document is read.  The
+#: three texts are the plain sentence around the link, trimmed (the backlink's context).
+Link = tuple[str, str, str, str, str]
+
+
 @dataclass
 class DocStore:
     """All of mlnotes' per-document data, kept on the environment as one plain, picklable value.
@@ -77,6 +84,10 @@ class DocStore:
     #: docname → figure kind → node id → its number within the document, used for documents no
     #: toctree reaches (:mod:`mlnotes.figures.numbers`)
     fignumbers: dict[str, dict[str, dict[str, tuple[int, ...]]]] = field(default_factory=dict)
+    #: docname → its links to other documents, in document order, as
+    #: :data:`~mlnotes.core.records.Link` tuples (the backlinks and link previews are made from
+    #: them once every document is read; :mod:`mlnotes.read.links` collects them)
+    links: dict[str, list[Link]] = field(default_factory=dict)
 
     def drop(self, docname: str) -> None:
         """Forget everything about *docname* (it is about to be re-read, or it was removed)."""
@@ -88,6 +99,7 @@ class DocStore:
         self.pending_facets.pop(docname, None)
         self.figures.pop(docname, None)
         self.fignumbers.pop(docname, None)
+        self.links.pop(docname, None)
 
     def take(self, other: DocStore, docnames: AbstractSet[str]) -> None:
         """Copy the entries of *docnames* from *other* (a parallel reader's store) into this one."""
@@ -97,6 +109,7 @@ class DocStore:
         self.book_docs.update({d: v for d, v in other.book_docs.items() if d in docnames})
         self.figures.update({d: v for d, v in other.figures.items() if d in docnames})
         self.fignumbers.update({d: v for d, v in other.fignumbers.items() if d in docnames})
+        self.links.update({d: v for d, v in other.links.items() if d in docnames})
         self.latest_docs |= other.latest_docs & set(docnames)
 
 

@@ -24,6 +24,7 @@ from sphinx.environment.collectors import EnvironmentCollector
 from mlnotes.compat.ablog import drop_post_documents
 from mlnotes.core.records import DocStore, doc_store, get_posts
 from mlnotes.read.excerpts import use_summary
+from mlnotes.read.links import outgoing_links
 from mlnotes.read.measures import first_paragraph, measure, readable_text
 from mlnotes.read.posts import make_record
 
@@ -49,7 +50,8 @@ class DocCollector(EnvironmentCollector):
            need it) — after 1 and 2, which read ablog's entry;
         4. a post's reading time;
         5. every page's first paragraph (its OpenGraph description);
-        6. how many figures with an image the document has.
+        6. how many figures with an image the document has;
+        7. its links to other documents, with the sentence around each (backlinks, previews).
 
         Steps 1-3 need ablog's entry in ``env.ablog_posts``, which ablog's own ``doctree-read``
         handler fills.  That handler runs first: an EnvironmentCollector connects
@@ -75,6 +77,8 @@ class DocCollector(EnvironmentCollector):
         figures = sum(1 for figure in doctree.findall(nodes.figure) if next(figure.findall(nodes.image), None))
         if figures:
             store.figures[docname] = figures
+        if links := outgoing_links(doctree, docname):
+            store.links[docname] = links
 
 
 def setup_collector(app: Sphinx) -> None:

@@ -14,6 +14,7 @@ from mlnotes.core.listing import published
 from mlnotes.core.records import PostRecord, get_posts
 from mlnotes.facets.base import Facet, PageLinks
 from mlnotes.site import render
+from mlnotes.site.backlinks import backlinks_html
 from mlnotes.site.base import Site, UrlFor, html_builder, now_in_site_tz, once_per_write
 from mlnotes.site.citing import cite_block
 from mlnotes.site.prevnext import prevnext_html
@@ -50,8 +51,8 @@ def _decorate(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     title_index = next((i for i, n in enumerate(sections[0].children) if isinstance(n, nodes.title)), 0)
     sections[0].insert(title_index + 1, nodes.raw("", "".join(blocks), format="html"))
 
-    # after the body, before the references: related notes and how to cite this one
-    tail = [_related_html(app, site, post, url)]
+    # after the body, before the references: related notes, notes linking here, how to cite
+    tail = [_related_html(app, site, post, url), backlinks_html(app, docname, url)]
     tail.append(cite_block(app, post))
     refs = next((s for s in sections[0].findall(nodes.section)
                  if s is not sections[0] and _title_text(s) == "参考文献"), None)

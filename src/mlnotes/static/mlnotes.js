@@ -19,34 +19,80 @@ document.querySelectorAll("table.mlnotes-sortable").forEach((table) => {
   });
 });
 
-// Hover (or focus) a citation to read the reference without leaving the page: the footnote's
-// own text is shown next to it. Everything is in the page already, so it works offline.
+// Previews in place: hover or focus a citation to read the reference (the footnote's own text),
+// or a link to another note to read its title, date and summary (embedded in the page when it
+// was built, site/backlinks.py). Everything is in the page already, so it works offline.
+// One tooltip at a time; it describes its link (aria-describedby) while shown, stays while the
+// pointer is over it, and Escape closes it.
 (() => {
   let tip = null;
-  const hide = () => { if (tip) { tip.remove(); tip = null; } };
-  const show = (ref) => {
-    const id = decodeURIComponent((ref.getAttribute("href") || "").replace(/^#/, ""));
-    const note = id && document.getElementById(id);
-    if (!note) return;
+  let owner = null;
+  let timer = 0;
+  const hide = () => {
+    clearTimeout(timer);
+    if (owner) owner.removeAttribute("aria-describedby");
+    if (tip) tip.remove();
+    tip = owner = null;
+  };
+  const later = () => { clearTimeout(timer); timer = setTimeout(hide, 200); };
+  const show = (ref, content) => {
+    const body = content(ref);
+    if (!body) return;
     hide();
     tip = document.createElement("div");
     tip.className = "mlnotes-ref-preview";
+    tip.id = "mlnotes-preview";
     tip.setAttribute("role", "tooltip");
+    tip.appendChild(body);
+    tip.addEventListener("mouseenter", () => clearTimeout(timer));
+    tip.addEventListener("mouseleave", later);
+    // inside the page's main landmark (all content in landmarks), placed under the link in the
+    // coordinates of whatever positioned box holds it
+    (ref.closest("main") || document.body).appendChild(tip);
+    owner = ref;
+    ref.setAttribute("aria-describedby", tip.id);
+    const r = ref.getBoundingClientRect();
+    const box = tip.offsetParent && tip.offsetParent !== document.body ? tip.offsetParent.getBoundingClientRect()
+      : { left: -window.scrollX, top: -window.scrollY };
+    const x = Math.max(8, Math.min(r.left, document.documentElement.clientWidth - tip.offsetWidth - 8));
+    tip.style.left = `${x - box.left}px`;
+    tip.style.top = `${r.bottom + 6 - box.top}px`;
+  };
+  const attach = (selector, content) => {
+    document.querySelectorAll(selector).forEach((ref) => {
+      ref.addEventListener("mouseenter", () => show(ref, content));
+      ref.addEventListener("focus", () => show(ref, content));
+      ref.addEventListener("mouseleave", later);
+      ref.addEventListener("blur", hide);
+    });
+  };
+  attach("a.footnote-reference", (ref) => {
+    const id = decodeURIComponent((ref.getAttribute("href") || "").replace(/^#/, ""));
+    const note = id && document.getElementById(id);
+    if (!note) return null;
     const body = note.cloneNode(true);
     body.querySelectorAll(".label, .fn-bracket, .backrefs").forEach((n) => n.remove());
     body.removeAttribute("id");
     body.querySelectorAll("[id]").forEach((n) => n.removeAttribute("id"));
-    tip.appendChild(body);
-    document.body.appendChild(tip);
-    const r = ref.getBoundingClientRect();
-    tip.style.left = `${Math.max(8, Math.min(window.scrollX + r.left, window.scrollX + document.documentElement.clientWidth - tip.offsetWidth - 8))}px`;
-    tip.style.top = `${window.scrollY + r.bottom + 6}px`;
-  };
-  document.querySelectorAll("a.footnote-reference").forEach((ref) => {
-    ref.addEventListener("mouseenter", () => show(ref));
-    ref.addEventListener("focus", () => show(ref));
-    ref.addEventListener("mouseleave", hide);
-    ref.addEventListener("blur", hide);
+    return body;
+  });
+  const data = document.getElementById("mlnotes-note-previews");
+  const notes = data ? JSON.parse(data.textContent) : {};
+  attach("a.mlnotes-note-link", (ref) => {
+    const note = notes[(ref.getAttribute("href") || "").split("#")[0]];
+    if (!note) return null;
+    const body = document.createElement("div");
+    body.className = "mlnotes-note-preview";
+    const line = (cls, tag, text) => {
+      const el = document.createElement(tag);
+      el.className = cls;
+      el.textContent = text;
+      body.appendChild(el);
+    };
+    line("mlnotes-note-preview-title", "strong", note.title);
+    line("mlnotes-note-preview-date", "span", note.date);
+    if (note.summary) line("mlnotes-note-preview-summary", "p", note.summary);
+    return body;
   });
   document.addEventListener("keydown", (e) => { if (e.key === "Escape") hide(); });
 })();
