@@ -205,7 +205,7 @@ def _run(args: argparse.Namespace) -> int:
         from mlnotes.cli.scaffold import init_site
 
         written = init_site(args.directory, args.language, date.today(), args.title, args.author)
-        print(f"mlnotes: created a {args.language} site in {args.directory} ({len(written)} files). Next:\n"
+        print(f"mlnotes: created a site ({args.language}) in {args.directory} ({len(written)} files). Next:\n"
               f"  cd {args.directory}\n  make html    # the site, strictly, in _build/html\n"
               "  make test    # its test\n  mlnotes new --title 'My first note'")
         return EXIT_OK

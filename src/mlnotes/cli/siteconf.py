@@ -94,9 +94,10 @@ def read_config(root: Path) -> Config:
     for f in fields(MlnotesConfig):
         config.add(PREFIX + f.name, getattr(defaults, f.name), "env", ())
     config.add(PREFIX + "posts_dir", "", "env", ())
-    for name in ("bibtex_bibfiles", "blog_post_pattern"):
+    # settings of Sphinx's HTML builder, sphinxcontrib-bibtex and ablog, which their setup() registers
+    for name, default in (("bibtex_bibfiles", ()), ("blog_post_pattern", ()), ("html_baseurl", "")):
         if name not in config:
-            config.add(name, [], "env", ())
+            config.add(name, default, "env", ())
     return config
 
 
