@@ -128,7 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     add = sub.add_parser("add-paper", help="add a paper to the site's bibliography from its arXiv id or DOI")
     add.add_argument("identifier", help="an arXiv id (2103.00020) or a DOI (10.1109/CVPR.2016.90)")
-    add.add_argument("--bib", type=Path, help="the .bib file (default: the first of conf.py's bibtex_bibfiles)")
+    add.add_argument("--bib", type=Path,
+                     help="the .bib file (default: the first of bibtex_bibfiles; with --bib, conf.py is not read)")
     add.add_argument("--cache-dir", type=Path, help="default: .cache/mlnotes/add-paper in the site")
     _root_option(add)
 
@@ -183,20 +184,24 @@ def _add_paper(args: argparse.Namespace) -> int:
     from mlnotes.cli.addpaper import AddPaperError, add_paper
     from mlnotes.cli.siteconf import require_bibfile
 
-    site = load_site(args.root, with_posts=False)
-    bib = require_bibfile(site, args.bib)
+    if args.bib is not None:  # an explicit file needs no site (a bibliography kept elsewhere)
+        bib, shown, base = args.bib.resolve(), str(args.bib), Path.cwd()
+    else:
+        site = load_site(args.root, with_posts=False)
+        bib = require_bibfile(site)
+        shown, base = site.rel(bib), site.root
     if not bib.parent.is_dir():
-        raise CliError(f"mlnotes add-paper: the folder of {bib} does not exist")
-    cache = args.cache_dir or site.root / ".cache" / "mlnotes" / "add-paper"
+        raise CliError(f"mlnotes add-paper: the folder of {shown} does not exist")
+    cache = args.cache_dir or base / ".cache" / "mlnotes" / "add-paper"
     try:
         key, changed = add_paper(args.identifier, bib, cache)
     except AddPaperError as exc:
-        print(f"mlnotes add-paper: {exc}; {site.rel(bib)} is unchanged", file=sys.stderr)
+        print(f"mlnotes add-paper: {exc}; {shown} is unchanged", file=sys.stderr)
         return EXIT_USAGE
     if changed:
-        print(f"mlnotes: added {key} to {site.rel(bib)} — cite it as {{footcite:p}}`{key}`")
+        print(f"mlnotes: added {key} to {shown} — cite it as {{footcite:p}}`{key}`")
     else:
-        print(f"mlnotes: already in {site.rel(bib)} as {key}; nothing added")
+        print(f"mlnotes: already in {shown} as {key}; nothing added")
     return EXIT_OK
 
 

@@ -187,11 +187,9 @@ def load_site(root: Path, *, with_posts: bool = True) -> Site:
     )
 
 
-def require_bibfile(site: Site, chosen: Path | None = None) -> Path:
-    """The bibliography a command writes to: *chosen*, else the site's only ``bibtex_bibfiles``
-    entry (the first of several); a clear error when conf.py names none."""
-    if chosen is not None:
-        return chosen if chosen.is_absolute() else Path.cwd() / chosen
+def require_bibfile(site: Site) -> Path:
+    """The bibliography a command writes to: the site's first ``bibtex_bibfiles`` entry; a clear
+    error when conf.py names none."""
     if not site.bibfiles:
         raise CliError(f"{site.conf_py}: bibtex_bibfiles is not set, so there is no bibliography to use; "
                        "add e.g. bibtex_bibfiles = [\"refs.bib\"] (and \"sphinxcontrib.bibtex\" to extensions), "
