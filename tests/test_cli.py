@@ -49,7 +49,7 @@ def test_chinese_title_needs_a_slug(site: Path) -> None:
 
 def test_slug_clash_and_bad_slug(site: Path) -> None:
     new_post(site, "CLIP", "clip", {"area": "x", "tags": "y"}, date(2025, 1, 1))
-    with pytest.raises(CliError, match="already exists: posts/2025/clip.md"):
+    with pytest.raises(CliError, match=r"already exists: posts/2025/clip\.md"):
         new_post(site, "CLIP again", "clip", {"area": "x", "tags": "y"}, date(2026, 1, 1))
     with pytest.raises(CliError, match="lowercase ASCII"):
         new_post(site, "X", "Bad_Slug", {"area": "x", "tags": "y"}, date(2026, 1, 1))
@@ -85,13 +85,14 @@ def test_new_goes_where_the_posts_are(tmp_path: Path) -> None:
     old.parent.mkdir(parents=True)
     old.write_text("---\nblogpost: true\ndate: 2024-01-01\n---\n\n# Old\n", encoding="utf-8")
     assert new_post(tmp_path, "Fresh", None, {}, date(2026, 2, 3)) == tmp_path / "notes" / "2026" / "fresh.md"
-    with pytest.raises(CliError, match="already exists: notes/2024/old.md"):
+    with pytest.raises(CliError, match=r"already exists: notes/2024/old\.md"):
         new_post(tmp_path, "Old", None, {}, date(2026, 2, 3))
 
 
 def test_posts_dir_setting_wins(tmp_path: Path) -> None:
     (tmp_path / "conf.py").write_text('mlnotes_posts_dir = "blog/entries"\n', encoding="utf-8")
-    assert new_post(tmp_path, "Fresh", None, {}, date(2026, 2, 3)) == tmp_path / "blog" / "entries" / "2026" / "fresh.md"
+    path = new_post(tmp_path, "Fresh", None, {}, date(2026, 2, 3))
+    assert path == tmp_path / "blog" / "entries" / "2026" / "fresh.md"
 
 
 @pytest.mark.parametrize(
