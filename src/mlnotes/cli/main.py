@@ -35,7 +35,8 @@ Start with the intuition: which problem does the paper solve, and why does it ma
 
 ## Method
 
-Cite a paper as ``{{footcite:p}}`its-key` ``; the key must be in {bib} (`mlnotes add-paper ID` adds it).
+To cite a paper, write ``{{footcite:p}}`` followed by its key in backquotes; the key must be in {bib}
+(`mlnotes add-paper ID` adds it).
 
 ## References
 
@@ -55,7 +56,7 @@ date: {date}
 
 ## 方法
 
-引用论文时写 ``{{footcite:p}}`论文的-bibtex-key` ``，key 必须在 {bib} 里（`mlnotes add-paper ID` 可以添加）。
+引用论文时写 ``{{footcite:p}}``，后面紧跟用反引号括起的 key；key 必须在 {bib} 里（`mlnotes add-paper ID` 可以添加）。
 
 ## 参考文献
 
