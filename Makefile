@@ -59,7 +59,7 @@ epub: $(STAMP) htmldeps
 	$(SPHINXBUILD) -b epub $(SPHINXOPTS) -d $(BUILDDIR)/doctrees/epub . $(BUILDDIR)/epub
 
 linkcheck: $(STAMP)
-	$(BIN)/python -m mlnotes.cli linkcheck --root .
+	$(BIN)/mlnotes linkcheck --root .
 
 live# Graphviz and the CJK fonts the figures need (installed as root, else the command is named)
 htmldeps:
@@ -89,7 +89,7 @@ test: $(STAMP) lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 check: $(STAMP)
-	$(BIN)/python -m mlnotes.cli.check --builddir $(BUILDDIR)/check
+	$(BIN)/mlnotes check --builddir $(BUILDDIR)/check
 
 # The long run of tests/test_incremental_clean.py (make test runs a short one): random change sequences,
 # shrinking what fails; --runxfail so that known differences are reported, not expected.
@@ -101,11 +101,12 @@ bench: $(STAMP)
 	$(BIN)/python -m tools.bench $(BENCH_ARGS)
 	$(BIN)/python -m tools.bench_figures $(BENCH_FIGURES_ARGS)
 
+# post, paper, check and linkcheck are the one command `mlnotes` (src/mlnotes/cli), installed into .venv
 post: $(STAMP)
-	@$(BIN)/python -m mlnotes.cli new --title "$(TITLE)" $(if $(SLUG),--slug "$(SLUG)") $(if $(AREA),--field "area=$(AREA)") $(if $(TAGS),--field "tags=$(TAGS)")
+	@$(BIN)/mlnotes new --title "$(TITLE)" $(if $(SLUG),--slug "$(SLUG)") $(if $(AREA),--field "area=$(AREA)") $(if $(TAGS),--field "tags=$(TAGS)")
 
 paper: $(STAMP)
-	@$(BIN)/python -m mlnotes.cli add-paper "$(ID)"
+	@$(BIN)/mlnotes add-paper "$(ID)"
 
 lock: $(STAMP)
 	$(BIN)/python -m pip install -q pip-tools
