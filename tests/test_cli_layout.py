@@ -129,3 +129,14 @@ def test_a_missing_conf_py_is_a_clear_error(command: list[str], tmp_path: Path, 
     err = capsys.readouterr().err
     assert "not a Sphinx site (it does not exist)" in err and "mlnotes init" in err
     assert "Traceback" not in err
+
+
+def test_a_post_whose_front_matter_is_broken_is_still_a_post(tmp_path: Path) -> None:
+    """YAML cannot load it (an impossible date), but it says it is a post: the check must build it
+    (the build names the line) instead of saying the site has no posts."""
+    (tmp_path / "conf.py").write_text("", encoding="utf-8")
+    post = tmp_path / "posts" / "x.md"
+    post.parent.mkdir()
+    post.write_text("---\nblogpost: true\ndate: 2024-13-45\n---\n\n# X\n", encoding="utf-8")
+    (tmp_path / "posts" / "page.md").write_text("---\ntitle: not a post\n---\n\n# Page\n", encoding="utf-8")
+    assert load_site(tmp_path).posts == (post,)
