@@ -140,3 +140,17 @@ def test_a_post_whose_front_matter_is_broken_is_still_a_post(tmp_path: Path) -> 
     post.write_text("---\nblogpost: true\ndate: 2024-13-45\n---\n\n# X\n", encoding="utf-8")
     (tmp_path / "posts" / "page.md").write_text("---\ntitle: not a post\n---\n\n# Page\n", encoding="utf-8")
     assert load_site(tmp_path).posts == (post,)
+
+
+def test_warnings_name_the_configured_taxonomy_file(make_app, site: Path) -> None:
+    """An unknown tag or area: the hint names meta/vocab.toml's file, not a taxonomy.toml the
+    site does not have."""
+    post = site / "notes" / "2025" / "adam.md"
+    post.write_text(post.read_text(encoding="utf-8").replace("tags: optim", "tags: optimisers")
+                    .replace("area: ml", "area: mll"), encoding="utf-8")
+    app = make_app("html", srcdir=site)
+    app.build()
+    warnings = app.warning.getvalue()
+    assert "unknown area 'mll'" in warnings and "areas are listed in vocab.toml" in warnings
+    assert "alias from vocab.toml" in warnings
+    assert "taxonomy.toml" not in warnings
