@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlnotes.cli.htmlcheck import find_vnu, validate
-from mlnotes.cli.siteconf import EXIT_PROBLEMS, CliError, load_site
+from mlnotes.cli.siteconf import EXIT_PROBLEMS, CliError, load_site, run_reporting
 from mlnotes.cli.sitelinks import check_site
 from mlnotes.site.audit import FILE as AUDIT_FILE
 
@@ -155,9 +155,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m mlnotes.cli.check``: the same as ``mlnotes check``."""
-    from mlnotes.cli.main import main as mlnotes
-
-    return mlnotes(["check", *(sys.argv[1:] if argv is None else argv)])
+    parser = argparse.ArgumentParser(prog="mlnotes check")
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    return run_reporting("check", lambda: run_check(args))
 
 
 def run_check(args: argparse.Namespace) -> int:

@@ -16,7 +16,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from mlnotes.cli.siteconf import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError, Site, load_site
+from mlnotes.cli.siteconf import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError, Site, load_site, run_reporting
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -251,17 +251,7 @@ def _run(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; the exit code (see the module docstring)."""
     args = build_parser().parse_args(argv)
-    try:
-        return _run(args)
-    except CliError as exc:
-        message = str(exc)
-        prefix = f"mlnotes {args.command}: "
-        print(message if message.startswith("mlnotes") else prefix + message, file=sys.stderr)
-        return exc.code
-    except OSError as exc:  # a file the command had to read or write
-        where = f"{exc.filename}: " if exc.filename else ""
-        print(f"mlnotes {args.command}: {where}{exc.strerror or exc}", file=sys.stderr)
-        return EXIT_USAGE
+    return run_reporting(args.command, lambda: _run(args))
 
 
 if __name__ == "__main__":

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import fnmatch
 import re
+import sys
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -35,6 +37,21 @@ DEFAULT_POSTS_DIR = "posts"
 
 #: never source, whatever conf.py says: build output, virtualenvs, caches, hidden folders
 _ALWAYS_EXCLUDED = ("_build", ".*", "**/.*", "node_modules", "**/node_modules", "__pycache__", "**/__pycache__")
+
+
+def run_reporting(command: str, run: Callable[[], int]) -> int:
+    """*run*'s exit code; a :class:`CliError`, or a file that cannot be read or written, becomes
+    one line on standard error (``mlnotes <command>: …``) and exit code 2 (or the error's)."""
+    try:
+        return run()
+    except CliError as exc:
+        message = str(exc)
+        print(message if message.startswith("mlnotes") else f"mlnotes {command}: {message}", file=sys.stderr)
+        return exc.code
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"mlnotes {command}: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 class CliError(Exception):
