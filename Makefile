@@ -59,7 +59,7 @@ epub: $(STAMP) htmldeps
 	$(SPHINXBUILD) -b epub $(SPHINXOPTS) -d $(BUILDDIR)/doctrees/epub . $(BUILDDIR)/epub
 
 linkcheck: $(STAMP)
-	$(BIN)/python -m mlnotes.cli linkcheck --root .
+	$(BIN)/mlnotes linkcheck --root .
 
 livehtml: $(STAMP) htmldeps
 	$(BIN)/sphinx-autobuild --host 127.0.0.1 --port 8000 --watch src --watch refs.bib \
@@ -85,7 +85,7 @@ test: $(STAMP) lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 check: $(STAMP)
-	$(BIN)/python -m mlnotes.cli.check --builddir $(BUILDDIR)/check
+	$(BIN)/mlnotes check --builddir $(BUILDDIR)/check
 
 # The long run of tests/test_incremental_clean.py (make test runs a short one): random change sequences,
 # shrinking what fails; --runxfail so that known differences are reported, not expected.
@@ -98,11 +98,12 @@ bench: $(STAMP)
 	$(BIN)/python -m tools.bench_figures $(BENCH_FIGURES_ARGS)
 	$(BIN)/python -m tools.bench_search $(BENCH_SEARCH_ARGS)
 
+# post, paper, check and linkcheck are the one command `mlnotes` (src/mlnotes/cli), installed into .venv
 post: $(STAMP)
-	@$(BIN)/python -m mlnotes.cli new --title "$(TITLE)" $(if $(SLUG),--slug "$(SLUG)") $(if $(AREA),--field "area=$(AREA)") $(if $(TAGS),--field "tags=$(TAGS)")
+	@$(BIN)/mlnotes new --title "$(TITLE)" $(if $(SLUG),--slug "$(SLUG)") $(if $(AREA),--field "area=$(AREA)") $(if $(TAGS),--field "tags=$(TAGS)")
 
 paper: $(STAMP)
-	@$(BIN)/python -m mlnotes.cli add-paper "$(ID)"
+	@$(BIN)/mlnotes add-paper "$(ID)"
 
 lock: $(STAMP)
 	$(BIN)/python -m pip install -q pip-tools

@@ -39,6 +39,9 @@ fi
 pip() { "$VENV/bin/python" -m pip --disable-pip-version-check -q "$@"; }
 echo "mlnotes: installing pinned dependencies from requirements.lock into $VENV" >&2
 pip install --require-hashes --no-deps -r requirements.lock
+# the distribution was called "mlnotes" before it became sphinx-mlnotes: a venv made then still has
+# that editable install (same package, same entry points); drop it so only one distribution owns it
+if pip show mlnotes >/dev/null 2>&1; then pip uninstall -y mlnotes; fi
 pip install --no-deps --no-build-isolation -e .
 "$VENV/bin/python" -m pip --disable-pip-version-check check >&2
 touch "$STAMP"

@@ -1,4 +1,4 @@
-"""``python -m mlnotes.cli``: the author and CI commands."""
+"""``python -m mlnotes.cli``: the ``mlnotes`` command (init, new, add-paper, check, linkcheck)."""
 
 import sys
 

@@ -1,4 +1,4 @@
-"""``make check``: the quality gate in one command, with a summary and a non-zero exit on failure.
+"""``mlnotes check`` (``make check``): the quality gate in one command, with a summary and a non-zero exit on failure.
 
 1. strict HTML build (``-n -W --keep-going``: taxonomy, citation and refs.bib lint are warnings)
 2. internal links and anchors of every page and feed; every page valid HTML (Nu HTML Checker)
@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlnotes.cli.htmlcheck import find_vnu, validate
+from mlnotes.cli.siteconf import EXIT_PROBLEMS, CliError, load_site, run_reporting
 from mlnotes.cli.sitelinks import check_site
 from mlnotes.site.audit import FILE as AUDIT_FILE
 
@@ -140,23 +141,39 @@ def run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False)  # callers read returncode
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="mlnotes check")
-    parser.add_argument("--root", type=Path, default=Path.cwd())
-    parser.add_argument("--builddir", type=Path, default=Path("_build") / "check")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``mlnotes check`` (shared by ``python -m mlnotes.cli.check``)."""
+    parser.add_argument("--root", type=Path, default=Path.cwd(),
+                        help="the site's folder, the one with conf.py (default: the current folder)")
+    parser.add_argument("--builddir", type=Path, default=Path("_build") / "check",
+                        help="where the check builds, relative to the site (default: _build/check)")
     parser.add_argument("--skip", action="append", default=[], choices=SKIPPABLE,
                         help="skip a check by name (repeatable): " + ", ".join(SKIPPABLE))
     parser.add_argument("--schema", type=Path, default=ATOM_SCHEMA,
                         help="atom.rnc (RFC 4287); default: the one shipped with mlnotes")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m mlnotes.cli.check``: the same as ``mlnotes check``."""
+    parser = argparse.ArgumentParser(prog="mlnotes check")
+    add_arguments(parser)
     args = parser.parse_args(argv)
-    root = args.root.resolve()
+    return run_reporting("check", lambda: run_check(args))
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """Every check on the site in ``args.root``; 0 when all passed, 1 otherwise."""
+    site = load_site(args.root)
+    if not site.posts:
+        raise CliError(f"{site.root} has no posts (source files whose front matter says `blogpost: true`): "
+                       f"nothing to check; write one with `mlnotes new --title ...`", EXIT_PROBLEMS)
+    missing = [b for b in site.bibfiles if not b.is_file()]
+    if missing:
+        raise CliError(f"{site.rel(missing[0])} does not exist (named in conf.py's bibtex_bibfiles)")
+    root = site.root
     build = (root / args.builddir).resolve()
     steps: list[Step] = []
-
-    conf = {"__file__": str(root / "conf.py")}
-    # the site's own conf.py, as Sphinx runs it
-    exec(compile((root / "conf.py").read_text(encoding="utf-8"), "conf.py", "exec"), conf)
-    base = str(conf.get("html_baseurl", ""))
+    base = site.base_url
 
     strict = Step("strict build (-n -W --keep-going)")
     out = build / "html"
@@ -179,7 +196,8 @@ def main(argv: list[str] | None = None) -> int:
     if "html" in args.skip:
         valid.notes.append("skipped (--skip html)")
     elif jar is None:
-        valid.failures.append("vnu.jar is not installed: npm install vnu-jar (this repository: cd tests/browser && "
+        valid.failures.append("vnu.jar is not installed: npm install vnu-jar and set MLNOTES_VNU_JAR "
+                              "to its build/dist/vnu.jar (the mlnotes repository: cd tests/browser && "
                               "npm ci --ignore-scripts), or skip this check with --skip html")
     elif java is None:
         valid.failures.append("java is not installed (bash scripts/ensure-system-deps.sh)")
@@ -191,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
 
     feeds = Step("Atom feeds valid (RFC 4287)")
     schema = args.schema
-    files = sorted(str(p) for p in (out / "feeds").rglob("*.xml"))
+    files = sorted(str(p) for p in (out / site.feeds_path).rglob("*.xml"))
     if "feeds" in args.skip:
         feeds.notes.append("skipped (--skip feeds)")
     elif not shutil.which("jing"):
@@ -232,7 +250,7 @@ def report(steps: list[Step]) -> int:
                 print(f"  · draft (not published): {note}")
     ok = all(s.ok for s in steps)
     print("mlnotes check: " + ("all checks passed" if ok else "FAILED"))
-    return 0 if ok else 1
+    return 0 if ok else EXIT_PROBLEMS
 
 
 if __name__ == "__main__":

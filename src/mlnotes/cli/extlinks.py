@@ -16,12 +16,13 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pybtex.database import parse_file
+from pybtex.exceptions import PybtexError
 
 MD_LINK = re.compile(r"\]\((https?://[^)\s]+)\)|<(https?://[^>\s]+)>")
 DAY = 24 * 3600
@@ -35,14 +36,26 @@ class Result:
     checked_at: float
 
 
+class BadBibliography(Exception):
+    """A .bib file that cannot be parsed: the message names it."""
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
 class NoNetwork(Exception):
     """No host could be resolved: external links cannot be checked here."""
 
 
-def collect_urls(root: Path, bib_files: list[Path]) -> dict[str, list[str]]:
-    """URL → where it is used ("posts/2026/clip.md:12", "refs.bib:radford2021clip")."""
+def collect_urls(root: Path, bib_files: list[Path], posts: Iterable[Path] | None = None) -> dict[str, list[str]]:
+    """URL → where it is used ("posts/2026/clip.md:12", "refs.bib:radford2021clip").  *posts* are
+    the site's posts (:func:`mlnotes.cli.siteconf.find_posts`); without them, ``root/posts/**.md``."""
     found: dict[str, list[str]] = {}
-    for post in sorted((root / "posts").rglob("*.md")):
+    for post in sorted(posts if posts is not None else (root / "posts").rglob("*.md")):
         in_code = False
         for number, line in enumerate(post.read_text(encoding="utf-8").splitlines(), start=1):
             if line.startswith(("```", "~~~")):
@@ -50,9 +63,13 @@ def collect_urls(root: Path, bib_files: list[Path]) -> dict[str, list[str]]:
             if in_code:
                 continue
             for m in MD_LINK.finditer(line):
-                found.setdefault(m.group(1) or m.group(2), []).append(f"{post.relative_to(root)}:{number}")
+                found.setdefault(m.group(1) or m.group(2), []).append(f"{_rel(post, root)}:{number}")
     for bib in bib_files:
-        for key, entry in parse_file(str(bib)).entries.items():
+        try:
+            entries = parse_file(str(bib)).entries
+        except PybtexError as exc:
+            raise BadBibliography(f"{bib}: not a BibTeX file pybtex can read ({exc})") from exc
+        for key, entry in entries.items():
             f = {k.lower(): v for k, v in entry.fields.items()}
             urls = [f["url"]] if f.get("url") else []
             if f.get("doi"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -37,8 +38,9 @@ class HtmlError:
 
 
 def find_vnu(root: Path) -> tuple[str | None, Path | None]:
-    """(java, vnu.jar) if both are there; either may be None."""
-    jar = root / VNU_JAR
+    """(java, vnu.jar) if both are there; either may be None.  The jar is ``MLNOTES_VNU_JAR`` when
+    set (a site made by ``mlnotes init`` has no tests/browser), else the one npm put in *root*."""
+    jar = Path(os.environ["MLNOTES_VNU_JAR"]) if os.environ.get("MLNOTES_VNU_JAR") else root / VNU_JAR
     return shutil.which("java"), (jar if jar.is_file() else None)
 
 

@@ -95,7 +95,8 @@ class AreaFacet(Facet):
             if guess is not None and guess not in terms:
                 guess = by_name.get(fold(guess), guess)
             out.problems.append(
-                Problem("area", f"unknown area {value!r}", suggestion=guess, hint="areas are listed in taxonomy.toml")
+                Problem("area", f"unknown area {value!r}", suggestion=guess,
+                        hint=f"areas are listed in {self.taxonomy_file}")
             )
         return out
 

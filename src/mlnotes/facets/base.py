@@ -43,6 +43,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from mlnotes.core.problems import Problem
@@ -152,6 +153,12 @@ class Facet(ABC):
     @property
     def front_matter_key(self) -> str:
         return self.key or self.name
+
+    @property
+    def taxonomy_file(self) -> str:
+        """The vocabulary file as messages name it: the file ``mlnotes_taxonomy`` points at, so a
+        hint never sends an author to a ``taxonomy.toml`` their site does not have."""
+        return PurePath(self.taxonomy.path).name or "taxonomy.toml"
 
     # ------------------------------------------------------------------- vocabulary
 

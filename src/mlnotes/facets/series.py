@@ -56,7 +56,7 @@ class SeriesFacet(Facet):
             else:
                 out.problems.append(
                     Problem("series", f"unknown series {value!r}", suggestion=did_you_mean(value, list(self.terms())),
-                            hint="series are listed in taxonomy.toml")
+                            hint=f"series are listed in {self.taxonomy_file}")
                 )
         return out
 
@@ -110,7 +110,8 @@ class SeriesFacet(Facet):
             for docname, post in sorted(records.items()):
                 if slug in post.facets.get(self.name, []) and docname not in term.members:
                     problems.append(Problem(
-                        "series", f"post says 'series: {slug}' but taxonomy.toml does not list it in that series",
+                        "series",
+                        f"post says 'series: {slug}' but {self.taxonomy_file} does not list it in that series",
                         docname=docname, hint=f"add {docname!r} to [series.{slug}] posts, in reading order",
                     ))
         return problems

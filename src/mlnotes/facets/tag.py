@@ -74,7 +74,7 @@ class TagFacet(Facet):
             spellings = [s for t in self.terms().values() for s in (t.name, *t.aliases)]
             out.problems.append(
                 Problem("tag", f"unknown tag {value!r}", suggestion=did_you_mean(value, spellings),
-                        hint="use a tag or alias from taxonomy.toml, or add it there")
+                        hint=f"use a tag or alias from {self.taxonomy_file}, or add it there")
             )
         return out
 
