@@ -55,6 +55,9 @@ PRIVATE = (
     "sphinx.search.IndexBuilder._title_mapping",
     "sphinx.builders.html.StandaloneHTMLBuilder.get_output_path",
     "sphinx.application.Sphinx.parallel",
+    "sphinx.application.Sphinx._warncount",
+    "sphinx.builders.html.StandaloneHTMLBuilder._js_files",
+    "sphinx.builders.html.StandaloneHTMLBuilder._css_files",
 )
 
 logger = logging.getLogger(__name__)
@@ -341,3 +344,37 @@ def restore_parallel(app: Sphinx) -> None:
     saved = app.__dict__.pop(_SAVED_PARALLEL, None)
     if saved is not None:
         app.parallel = saved
+
+
+# --- a second build in the same process (the live preview) ------------------------------------
+#
+# ``Sphinx.build`` can be called again on the same application, and its incremental build then
+# re-reads only what changed — what :mod:`mlnotes.frontend.preview` relies on.  Three things of a
+# new application are not restored by Sphinx between two calls: the warning count (printed in the
+# summary), the script and style sheet lists (``Sphinx.add_js_file`` called for one page, in
+# ``html-page-context`` — the copy button's script, MathJax — also enters the registry for good,
+# so every page of the next build would load it), and the work of ``builder-inited`` handlers,
+# which run once per application.  Remove when Sphinx offers a "begin another build" call.
+
+_ASSET_LISTS = (("registry", "js_files"), ("registry", "css_files"), ("builder", "_js_files"),
+                ("builder", "_css_files"))
+
+
+def asset_lists(app: Sphinx) -> dict[tuple[str, str], list[Any]]:
+    """The script and style sheet lists of *app* as they are now (call it on a new application)."""
+    return {(owner, name): list(getattr(getattr(app, owner), name)) for owner, name in _ASSET_LISTS
+            if isinstance(getattr(getattr(app, owner), name, None), list)}
+
+
+def begin_another_build(app: Sphinx, assets: dict[tuple[str, str], list[Any]], modules: Iterable[str]) -> None:
+    """Before a second ``app.build()``: the warning count and status of a new application, its
+    asset lists (*assets*, from :func:`asset_lists`), and the ``builder-inited`` handlers defined
+    in *modules* run again, in their priority order (those that set up per-build state)."""
+    app.statuscode = 0
+    app._warncount = 0
+    for (owner, name), value in assets.items():
+        getattr(getattr(app, owner), name)[:] = value
+    wanted = set(modules)
+    for listener in sorted(app.events.listeners.get("builder-inited", []), key=lambda li: li.priority):
+        if getattr(listener.handler, "__module__", "") in wanted:
+            listener.handler(app)

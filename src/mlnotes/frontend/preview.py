@@ -25,8 +25,9 @@ memory and calls its incremental build again whenever a source changes:
 
 Sphinx runs some extension code once per application (``builder-inited``) that the mlnotes
 extension needs once per build: the pages-seen set of the sitemap, the warned-documents recorder
-and the interrupted-build marker.  :func:`begin_rebuild` runs exactly those handlers again
-before every build after the first.
+and the interrupted-build marker.  Before every build after the first,
+:func:`mlnotes.compat.sphinx.begin_another_build` runs exactly those handlers again and gives
+Sphinx's own per-application lists (scripts, style sheets) their first state back.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
+from mlnotes.compat.sphinx import asset_lists, begin_another_build
 from mlnotes.frontend.build import SKIP_DIRS, git_head
 
 if TYPE_CHECKING:
@@ -63,7 +65,7 @@ POLL = 0.05
 #: where the client script and the event stream are served (no page of the site lives there)
 PREFIX = "/_mlnotes/"
 CLIENT = Path(__file__).with_name("preview.js")
-#: modules whose ``builder-inited`` handlers hold per-build state (see :func:`begin_rebuild`)
+#: modules whose ``builder-inited`` handlers set up per-build state (run again before each rebuild)
 PER_BUILD_MODULES = ("mlnotes.site.sitemap", "mlnotes.frontend.rewarn", "mlnotes.frontend.record")
 #: the mlnotes package: a change to its code, templates or static files restarts the preview
 PACKAGE = Path(__file__).resolve().parents[1]
@@ -235,32 +237,6 @@ class WarningStream(io.TextIOBase):
 # ------------------------------------------------------------------------------ building
 
 
-ASSET_LISTS = (("registry", "js_files"), ("registry", "css_files"), ("builder", "_js_files"),
-               ("builder", "_css_files"))
-
-
-def asset_lists(app: Sphinx) -> dict[tuple[str, str], list[Any]]:
-    """The script and style sheet lists of *app* as a new application has them.  A page-specific
-    ``app.add_js_file`` (``html-page-context``: the copy button's script, MathJax) also enters
-    the registry for good, so without a reset every page of the next build would load it."""
-    return {(owner, name): list(getattr(getattr(app, owner), name)) for owner, name in ASSET_LISTS
-            if isinstance(getattr(getattr(app, owner), name, None), list)}
-
-
-def begin_rebuild(app: Sphinx, assets: dict[tuple[str, str], list[Any]]) -> None:
-    """Make a second ``app.build()`` start like a new ``sphinx-build`` would: Sphinx's warning
-    count and status, the asset lists (*assets*: :func:`asset_lists` of the new application),
-    and the mlnotes ``builder-inited`` handlers that set up per-build state
-    (:data:`PER_BUILD_MODULES`), in their priority order."""
-    app.statuscode = 0
-    app._warncount = 0
-    for (owner, name), value in assets.items():
-        getattr(getattr(app, owner), name)[:] = value
-    for listener in sorted(app.events.listeners.get("builder-inited", []), key=lambda li: li.priority):
-        if getattr(listener.handler, "__module__", "") in PER_BUILD_MODULES:
-            listener.handler(app)
-
-
 class Builder:
     """One Sphinx application kept across builds; a fresh one after a build that raised."""
 
@@ -302,7 +278,7 @@ class Builder:
             if self.app is None:
                 self.app = self._make_app()
             else:
-                begin_rebuild(self.app, self.assets)
+                begin_another_build(self.app, self.assets, PER_BUILD_MODULES)
             self.app.build()
         except Exception as exc:  # a broken source must not stop the preview
             ok = False
