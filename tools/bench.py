@@ -470,6 +470,8 @@ class PreviewRun:
     """Save-to-served latencies (s) of one preview server, and its peak memory."""
 
     latencies: dict[str, list[float]] = field(default_factory=dict)
+    #: the mlnotes preview alone: save to the end of the build, when the page is told to reload
+    reloads: dict[str, list[float]] = field(default_factory=dict)
     startup: float = 0.0
     peak_mib: float = 0.0
 
@@ -527,6 +529,17 @@ def _wait_idle(kind: str, proc: subprocess.Popen[bytes], base: str, timeout: flo
     raise SystemExit(f"mlnotes bench: {kind} did not finish its build in {timeout:.0f} s")
 
 
+def _builds(base: str) -> int:
+    """How many builds the mlnotes preview has finished (-1 while it is building)."""
+    import json
+
+    state = _get(base + "/_mlnotes/state")
+    if state is None:
+        return -1
+    data = json.loads(state)
+    return -1 if data["building"] else int(data["build"])
+
+
 def bench_preview(kind: str, src: Path, out: Path, edits: int, log: Path, first_revision: int = 100) -> PreviewRun:
     """Start *kind* on *src* (output *out*), then for each of :data:`PREVIEW_EDITS`, *edits* times:
     change the newest post and time from the file's write until an HTTP GET of its page returns
@@ -546,8 +559,9 @@ def bench_preview(kind: str, src: Path, out: Path, edits: int, log: Path, first_
             _wait_idle(kind, proc, base)
             run.startup = time.perf_counter() - start
             for scenario in PREVIEW_EDITS:
-                run.latencies[scenario] = []
+                run.latencies[scenario], run.reloads[scenario] = [], []
                 for i in range(edits):
+                    builds = _builds(base) if kind == "mlnotes preview" else 0
                     before, text = _get(page), post.read_text(encoding="utf-8")
                     revision = first_revision + 10 * i + (0 if scenario == "edit body" else 5)
                     while post.read_text(encoding="utf-8") == text:  # an edit that changes the file
@@ -559,8 +573,14 @@ def bench_preview(kind: str, src: Path, out: Path, edits: int, log: Path, first_
                             raise SystemExit(f"mlnotes bench: {kind} never served the {scenario} of {post}")
                         time.sleep(0.02)
                     run.latencies[scenario].append(time.perf_counter() - written)
-                    print(f"    {kind:<16} {scenario:<10} #{i + 1}: {run.latencies[scenario][-1]:6.2f} s", flush=True)
                     _wait_idle(kind, proc, base)
+                    if kind == "mlnotes preview":
+                        while _builds(base) <= builds:
+                            time.sleep(0.02)
+                        run.reloads[scenario].append(time.perf_counter() - written)
+                    reload = f", reload sent at {run.reloads[scenario][-1]:6.2f} s" if run.reloads[scenario] else ""
+                    print(f"    {kind:<16} {scenario:<10} #{i + 1}: served at {run.latencies[scenario][-1]:6.2f} s"
+                          f"{reload}", flush=True)
         finally:
             memory.done.set()
             memory.join()
@@ -606,6 +626,9 @@ def preview_rows(runs: dict[str, PreviewRun], n: int) -> list[str]:
         count = len(b.latencies[scenario])
         row(f"save to served, {scenario} (median of {count}), s",
             statistics.median(a.latencies[scenario]) if a else None, statistics.median(b.latencies[scenario]), ".2f")
+    for scenario in PREVIEW_EDITS:
+        row(f"save to reload sent, {scenario} (build finished), s", None,
+            statistics.median(b.reloads[scenario]), ".2f")
     row("server start to first page, s", a.startup if a else None, b.startup, ".1f")
     row("peak memory of the server, MiB (PSS sum)", a.peak_mib if a else None, b.peak_mib, ".0f")
     body, tags = (statistics.median(b.latencies[s]) for s in PREVIEW_EDITS)

@@ -35,6 +35,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
+import gc
 import io
 import json
 import os
@@ -54,7 +55,7 @@ from mlnotes.compat.sphinx import asset_lists, begin_another_build
 from mlnotes.frontend.build import SKIP_DIRS, git_head
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from sphinx.application import Sphinx
 
@@ -62,6 +63,8 @@ HOST = "127.0.0.1"
 PORT = 8000
 #: seconds between two looks at the sources
 POLL = 0.05
+#: seconds without a change after which the preview tidies its memory (a full collection)
+IDLE = 3.0
 #: where the client script and the event stream are served (no page of the site lives there)
 PREFIX = "/_mlnotes/"
 CLIENT = Path(__file__).with_name("preview.js")
@@ -249,6 +252,7 @@ class Builder:
         self._context = contextlib.ExitStack()
         self.templates: list[Path] = []
         self.assets: dict[tuple[str, str], list[Any]] = {}
+        self.untidy = False
 
     def _make_app(self) -> Sphinx:
         from sphinx.application import Sphinx
@@ -293,10 +297,34 @@ class Builder:
         status = "failed" if not ok else f"{len(warnings)} warning(s)" if warnings else "no warnings"
         print(f"mlnotes preview: build {self.builds} in {seconds:.2f} s, {status}", file=sys.stderr, flush=True)
         self.state.publish(building=False, warnings=warnings)
+        if self.builds == 1:
+            warm_up()
+        # What the build left in memory (the environment above all) will outlive many builds: kept
+        # out of the collector's sight, the next build's full collection (read/gcfreeze.py, after
+        # reading) walks only what is new.  Garbage among it is collected when the author pauses.
+        gc.freeze()
+        self.untidy = True
         return ok
+
+    def tidy(self) -> None:
+        """A full collection, between two saves (the preview is idle): what earlier builds
+        left frozen and has since become garbage is freed."""
+        if self.untidy:
+            gc.unfreeze()
+            gc.collect()
+            gc.freeze()
+            self.untidy = False
 
     def close(self) -> None:
         self._context.close()
+
+
+def warm_up() -> None:
+    """Load now, before the author's first save, what the first rebuild would load lazily: the
+    Chinese word segmenter's dictionary (seconds), needed as soon as a page is indexed for search."""
+    jieba = sys.modules.get("jieba")
+    if jieba is not None:
+        jieba.initialize()
 
 
 # ------------------------------------------------------------------------------ serving
@@ -403,13 +431,19 @@ def serve(opts: Options, state: State) -> ThreadingHTTPServer:
 # ------------------------------------------------------------------------------ the loop
 
 
-def settled_changes(opts: Options, known: dict[str, int], stop: threading.Event) -> Iterator[
-        tuple[list[str], dict[str, int]]]:
-    """Each time the sources changed and then stayed still for one poll: (changed paths, new state)."""
+def settled_changes(opts: Options, known: dict[str, int], stop: threading.Event,
+                    idle: Callable[[], None] | None = None) -> Iterator[tuple[list[str], dict[str, int]]]:
+    """Each time the sources changed and then stayed still for one poll: (changed paths, new state).
+    *idle* is called once when nothing changed for :data:`IDLE` seconds after that."""
+    still = 0
     while not stop.wait(POLL):
         now = scan(opts)
         if now == known:
+            still += 1
+            if idle is not None and still == int(IDLE / POLL):
+                idle()
             continue
+        still = 0
         while not stop.wait(POLL):  # debounce: an editor's save may be several writes
             later = scan(opts)
             if later == now:
@@ -448,7 +482,7 @@ def main(argv: list[str] | None = None, stop: threading.Event | None = None) -> 
     head = git_head(opts.srcdir)
     builder.build()
     try:
-        for paths, _now in settled_changes(opts, known, stop):
+        for paths, _now in settled_changes(opts, known, stop, idle=builder.tidy):
             reason = needs_restart(opts, paths, builder.templates)
             if reason is None and git_head(opts.srcdir) != head:
                 reason = "the commit checked out"  # the "last updated" dates come from git
