@@ -51,7 +51,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
-from mlnotes.compat.sphinx import asset_lists, begin_another_build
+from mlnotes.compat.sphinx import asset_lists, begin_another_build, keep_search_index
 from mlnotes.frontend.build import SKIP_DIRS, git_head
 
 if TYPE_CHECKING:
@@ -271,6 +271,7 @@ class Builder:
         )
         self.templates = [(self.opts.confdir / t).resolve() for t in app.config.templates_path]
         self.assets = asset_lists(app)
+        keep_search_index(app)
         return app
 
     def build(self) -> bool:
