@@ -472,6 +472,9 @@ class PreviewRun:
     latencies: dict[str, list[float]] = field(default_factory=dict)
     #: the mlnotes preview alone: save to the end of the build, when the page is told to reload
     reloads: dict[str, list[float]] = field(default_factory=dict)
+    #: CPU seconds (user + system, waited-for children included) of the server from the save until
+    #: it is idle again: what the rebuild cost, less disturbed by other load than wall time
+    cpu: dict[str, list[float]] = field(default_factory=dict)
     startup: float = 0.0
     peak_mib: float = 0.0
 
@@ -529,6 +532,15 @@ def _wait_idle(kind: str, proc: subprocess.Popen[bytes], base: str, timeout: flo
     raise SystemExit(f"mlnotes bench: {kind} did not finish its build in {timeout:.0f} s")
 
 
+def _cpu(pid: int) -> float:
+    """User + system CPU seconds of *pid* and of the children it waited for (``/proc/PID/stat``)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
 def _builds(base: str) -> int:
     """How many builds the mlnotes preview has finished (-1 while it is building)."""
     import json
@@ -559,10 +571,10 @@ def bench_preview(kind: str, src: Path, out: Path, edits: int, log: Path, first_
             _wait_idle(kind, proc, base)
             run.startup = time.perf_counter() - start
             for scenario in PREVIEW_EDITS:
-                run.latencies[scenario], run.reloads[scenario] = [], []
+                run.latencies[scenario], run.reloads[scenario], run.cpu[scenario] = [], [], []
                 for i in range(edits):
                     builds = _builds(base) if kind == "mlnotes preview" else 0
-                    before, text = _get(page), post.read_text(encoding="utf-8")
+                    before, text, cpu = _get(page), post.read_text(encoding="utf-8"), _cpu(proc.pid)
                     revision = first_revision + 10 * i + (0 if scenario == "edit body" else 5)
                     while post.read_text(encoding="utf-8") == text:  # an edit that changes the file
                         (edit_body if scenario == "edit body" else edit_tags)(post, revision)
@@ -578,9 +590,10 @@ def bench_preview(kind: str, src: Path, out: Path, edits: int, log: Path, first_
                         while _builds(base) <= builds:
                             time.sleep(0.02)
                         run.reloads[scenario].append(time.perf_counter() - written)
+                    run.cpu[scenario].append(_cpu(proc.pid) - cpu)
                     reload = f", reload sent at {run.reloads[scenario][-1]:6.2f} s" if run.reloads[scenario] else ""
                     print(f"    {kind:<16} {scenario:<10} #{i + 1}: served at {run.latencies[scenario][-1]:6.2f} s"
-                          f"{reload}", flush=True)
+                          f"{reload}, CPU {run.cpu[scenario][-1]:6.2f} s", flush=True)
         finally:
             memory.done.set()
             memory.join()
@@ -626,6 +639,9 @@ def preview_rows(runs: dict[str, PreviewRun], n: int) -> list[str]:
         count = len(b.latencies[scenario])
         row(f"save to served, {scenario} (median of {count}), s",
             statistics.median(a.latencies[scenario]) if a else None, statistics.median(b.latencies[scenario]), ".2f")
+    for scenario in PREVIEW_EDITS:
+        row(f"server CPU per save, {scenario}, s", statistics.median(a.cpu[scenario]) if a else None,
+            statistics.median(b.cpu[scenario]), ".2f")
     for scenario in PREVIEW_EDITS:
         row(f"save to reload sent, {scenario} (build finished), s", None,
             statistics.median(b.reloads[scenario]), ".2f")

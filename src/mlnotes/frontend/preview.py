@@ -19,9 +19,11 @@ memory and calls its incremental build again whenever a source changes:
   responses only and never to the files, one ``<script>`` tag for :file:`preview.js`; that client
   listens to the server's event stream (Server-Sent Events on ``/_mlnotes/events``) and reloads
   the page after a build, or after a restart, and shows the build's warnings in an overlay;
-* warnings are printed in the terminal as usual and sent to the page; a build that raises (a post
-  broken mid-edit in a way the extension does not catch) is reported the same way, and the next
-  change starts again from a fresh application, so the server keeps running.
+* warnings are printed in the terminal as usual and sent to the page (``-W`` is accepted, so that
+  ``make livehtml`` can pass ``make html``'s options, but a warning never stops the preview); a
+  build that raises (a post broken mid-edit in a way the extension does not catch) is reported
+  the same way, and the next change starts again from a fresh application, so the server keeps
+  running.
 
 Sphinx runs some extension code once per application (``builder-inited``) that the mlnotes
 extension needs once per build: the pages-seen set of the sitemap, the warned-documents recorder
