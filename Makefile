@@ -62,7 +62,7 @@ linkcheck: $(STAMP)
 # restart it. sphinx-autobuild stays a dev dependency: `make bench` compares the two.
 livehtml: $(STAMP)
 	$(BIN)/python -m mlnotes.frontend.preview --host 127.0.0.1 --port 8000 \
-	  -b html $(SPHINXOPTS) -d $(BUILDDIR)/doctrees/livehtml . $(BUILDDIR)/livehtml
+	  -b html $(SPHINXOPTS) $(SPHINXJOBS) -d $(BUILDDIR)/doctrees/livehtml . $(BUILDDIR)/livehtml
 
 # The PDF and feed-schema tests are part of the suite: TeX Live and jing are installed (as root)
 # or named (otherwise). MLNOTES_NO_SYSTEM_DEPS=1 skips those tests knowingly (pytest reports it).
