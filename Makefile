@@ -61,10 +61,12 @@ epub: $(STAMP) htmldeps
 linkcheck: $(STAMP)
 	$(BIN)/mlnotes linkcheck --root .
 
+# The resident preview (src/mlnotes/frontend/preview.py): one process keeps Sphinx and the environment
+# in memory and rebuilds only what a save changed; conf.py, templates, the taxonomy or mlnotes' own code
+# restart it. sphinx-autobuild stays a dev dependency: `make bench` compares the two.
 livehtml: $(STAMP) htmldeps
-	$(BIN)/sphinx-autobuild --host 127.0.0.1 --port 8000 --watch src --watch refs.bib \
-	  --ignore "$(BUILDDIR)/*" --ignore "$(VENV)/*" --ignore "*/.drafts/*" \
-	  -b html $(SPHINXOPTS) -d $(BUILDDIR)/doctrees/livehtml . $(BUILDDIR)/livehtml
+	$(BIN)/python -m mlnotes.frontend.preview --host 127.0.0.1 --port 8000 \
+	  -b html $(SPHINXOPTS) $(SPHINXJOBS) -d $(BUILDDIR)/doctrees/livehtml . $(BUILDDIR)/livehtml
 
 # The PDF and feed-schema tests are part of the suite: TeX Live and jing are installed (as root)
 # or named (otherwise). MLNOTES_NO_SYSTEM_DEPS=1 skips those tests knowingly (pytest reports it).

@@ -75,6 +75,8 @@ SCENARIOS = ("cold", "no-change", DIRECT, "edit body", "edit tags", "add post", 
 #: the scenarios that change the sources: after each, the mlnotes output is compared with a clean build
 CHANGES = ("edit body", "edit tags", "add post", "delete post", "change date")
 STRICT = ["-n", "-W", "--keep-going", "-j", "auto"]  # what `make html` passes
+#: from this size on the bench runs mlnotes alone (cold build, body edit, preview; no ablog, no autobuild)
+MLNOTES_ONLY_FROM = 5000
 
 
 def _han_number(i: int) -> str:
@@ -455,6 +457,203 @@ def clean_comparison(src: Path, out: Path, options: tuple[str, ...], module: str
     return changed, same
 
 
+# ------------------------------------------------------------------------------- preview
+
+#: the two live previews compared: the resident mlnotes preview (``make livehtml``) and
+#: sphinx-autobuild (a new sphinx-build per save), both on the mlnotes corpus with the same options
+PREVIEWS = ("mlnotes preview", "sphinx-autobuild")
+PREVIEW_EDITS = ("edit body", "edit tags")
+
+
+@dataclass
+class PreviewRun:
+    """Save-to-served latencies (s) of one preview server, and its peak memory."""
+
+    latencies: dict[str, list[float]] = field(default_factory=dict)
+    #: the mlnotes preview alone: save to the end of the build, when the page is told to reload
+    reloads: dict[str, list[float]] = field(default_factory=dict)
+    #: CPU seconds (user + system, waited-for children included) of the server from the save until
+    #: it is idle again: what the rebuild cost, less disturbed by other load than wall time
+    cpu: dict[str, list[float]] = field(default_factory=dict)
+    startup: float = 0.0
+    peak_mib: float = 0.0
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _get(url: str) -> bytes | None:
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return bytes(response.read())
+    except (urllib.error.URLError, OSError):
+        return None
+
+
+def _preview_command(kind: str, src: Path, out: Path, port: int) -> list[str]:
+    sphinx_args = ["-b", "html", "-q", *STRICT, "-d", str(out / ".doctrees"), str(src), str(out)]
+    if kind == "mlnotes preview":
+        return [sys.executable, "-m", "mlnotes.frontend.preview", *sphinx_args, "--port", str(port)]
+    return [sys.executable, "-m", "sphinx_autobuild", "--host", "127.0.0.1", "--port", str(port), *sphinx_args]
+
+
+def _wait_idle(kind: str, proc: subprocess.Popen[bytes], base: str, timeout: float = 1800) -> None:
+    """Until the server has no build running: the mlnotes preview says so on /_mlnotes/state;
+    sphinx-autobuild builds in a child process (its sphinx-build), so until it has none for 0.3 s."""
+    deadline = time.monotonic() + timeout
+    quiet_since: float | None = None
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"mlnotes bench: {kind} stopped")
+        if kind == "mlnotes preview":
+            state = _get(base + "/_mlnotes/state")
+            import json
+
+            if state is not None and json.loads(state)["build"] >= 1 and not json.loads(state)["building"]:
+                return
+        else:
+            busy = bool(_children(proc.pid)) or _get(base + "/index.html") is None
+            now = time.monotonic()
+            if busy:
+                quiet_since = None
+            elif quiet_since is None:
+                quiet_since = now
+            elif now - quiet_since >= 0.3:
+                return
+        time.sleep(0.05)
+    raise SystemExit(f"mlnotes bench: {kind} did not finish its build in {timeout:.0f} s")
+
+
+def _cpu(pid: int) -> float:
+    """User + system CPU seconds of *pid* and of the children it waited for (``/proc/PID/stat``)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def _builds(base: str) -> int:
+    """How many builds the mlnotes preview has finished (-1 while it is building)."""
+    import json
+
+    state = _get(base + "/_mlnotes/state")
+    if state is None:
+        return -1
+    data = json.loads(state)
+    return -1 if data["building"] else int(data["build"])
+
+
+def bench_preview(kind: str, src: Path, out: Path, edits: int, log: Path, first_revision: int = 100) -> PreviewRun:
+    """Start *kind* on *src* (output *out*), then for each of :data:`PREVIEW_EDITS`, *edits* times:
+    change the newest post and time from the file's write until an HTTP GET of its page returns
+    new bytes (polling every 20 ms); between two edits the server is let finish its build."""
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    post = newest_post(src)
+    page = base + "/" + post.relative_to(src).with_suffix(".html").as_posix()
+    run = PreviewRun()
+    with log.open("w", encoding="utf-8") as stream:
+        start = time.perf_counter()
+        proc = subprocess.Popen(_preview_command(kind, src, out, port), stdout=stream, stderr=subprocess.STDOUT,
+                                cwd=src, env={**os.environ, "PYTHONHASHSEED": "0"})
+        memory = PeakMemory(proc.pid)
+        memory.start()
+        try:
+            _wait_idle(kind, proc, base)
+            run.startup = time.perf_counter() - start
+            for scenario in PREVIEW_EDITS:
+                run.latencies[scenario], run.reloads[scenario], run.cpu[scenario] = [], [], []
+                for i in range(edits):
+                    builds = _builds(base) if kind == "mlnotes preview" else 0
+                    before, text, cpu = _get(page), post.read_text(encoding="utf-8"), _cpu(proc.pid)
+                    revision = first_revision + 10 * i + (0 if scenario == "edit body" else 5)
+                    while post.read_text(encoding="utf-8") == text:  # an edit that changes the file
+                        (edit_body if scenario == "edit body" else edit_tags)(post, revision)
+                        revision += 1
+                    written = time.perf_counter()
+                    while (now := _get(page)) is None or now == before:
+                        if time.perf_counter() - written > 600:
+                            raise SystemExit(f"mlnotes bench: {kind} never served the {scenario} of {post}")
+                        time.sleep(0.02)
+                    run.latencies[scenario].append(time.perf_counter() - written)
+                    _wait_idle(kind, proc, base)
+                    if kind == "mlnotes preview":
+                        while _builds(base) <= builds:
+                            time.sleep(0.02)
+                        run.reloads[scenario].append(time.perf_counter() - written)
+                    run.cpu[scenario].append(_cpu(proc.pid) - cpu)
+                    reload = f", reload sent at {run.reloads[scenario][-1]:6.2f} s" if run.reloads[scenario] else ""
+                    print(f"    {kind:<16} {scenario:<10} #{i + 1}: served at {run.latencies[scenario][-1]:6.2f} s"
+                          f"{reload}, CPU {run.cpu[scenario][-1]:6.2f} s", flush=True)
+        finally:
+            memory.done.set()
+            memory.join()
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+    run.peak_mib = memory.peak_kib / 1024
+    return run
+
+
+def bench_previews(work: Path, n: int, site: Path, edits: int, autobuild: bool = True) -> dict[str, PreviewRun]:
+    """Both live previews on the mlnotes corpus of size *n*, one after the other, in the output
+    the build scenarios left (a warm start, as an author's); built first when there is none."""
+    src, out = work / f"mlnotes-{n}", work / f"out-mlnotes-{n}"
+    if not src.is_dir():
+        corpus = work / f"corpus-{n}"
+        write_corpus(corpus, n)
+        prepare(corpus, src, flavours(site)[1])
+    if not (out / ".doctrees").is_dir():
+        one_build(src, out, tuple(STRICT), "mlnotes.frontend")
+    runs = {}
+    for i, kind in enumerate(PREVIEWS if autobuild else PREVIEWS[:1]):
+        runs[kind] = bench_preview(kind, src, out, edits, work / f"{kind.replace(' ', '-')}-{n}.log",
+                                   first_revision=100 * (i + 1))
+    return runs
+
+
+def preview_rows(runs: dict[str, PreviewRun], n: int) -> list[str]:
+    """The table rows of the preview comparison (medians), with the goals of the preview issue."""
+    head = f"{'live preview (mlnotes corpus, same options)':<52}{'autobuild':>10}{'preview':>12}{'b/a':>7}"
+    rows = [head]
+    a, b = runs.get("sphinx-autobuild"), runs["mlnotes preview"]
+
+    def row(label: str, va: float | None, vb: float, fmt: str) -> None:
+        left = f"{va:>10{fmt}}" if va is not None else f"{'-':>10}"
+        ratio = f"{vb / va:7.2f}" if va else f"{'-':>7}"
+        rows.append(f"{label:<52}{left}{vb:>12{fmt}}{ratio}")
+
+    for scenario in PREVIEW_EDITS:
+        count = len(b.latencies[scenario])
+        row(f"save to served, {scenario} (median of {count}), s",
+            statistics.median(a.latencies[scenario]) if a else None, statistics.median(b.latencies[scenario]), ".2f")
+    for scenario in PREVIEW_EDITS:
+        row(f"server CPU per save, {scenario}, s", statistics.median(a.cpu[scenario]) if a else None,
+            statistics.median(b.cpu[scenario]), ".2f")
+    for scenario in PREVIEW_EDITS:
+        row(f"save to reload sent, {scenario} (build finished), s", None,
+            statistics.median(b.reloads[scenario]), ".2f")
+    row("server start to first page, s", a.startup if a else None, b.startup, ".1f")
+    row("peak memory of the server, MiB (PSS sum)", a.peak_mib if a else None, b.peak_mib, ".0f")
+    body, tags = (statistics.median(b.latencies[s]) for s in PREVIEW_EDITS)
+    rows.append(f"preview goals at N = {n} (N = 1000 counts): body edit ≤ 1 s: "
+                f"{'met' if body <= 1 else f'NOT met (+{body - 1:.2f} s)'}; tag edit ≤ 2 s: "
+                f"{'met' if tags <= 2 else f'NOT met (+{tags - 2:.2f} s)'}")
+    return rows
+
+
 # ------------------------------------------------------------------------------- bench
 
 
@@ -466,24 +665,27 @@ def audit_corpus(src: Path, out: Path) -> list[str]:
     return lost.failures + drafts.failures
 
 
-def bench_size(work: Path, n: int, repeat: int, site: Path,
-               verify: bool = True) -> tuple[dict[str, dict[str, list[Run]]], list[str]]:
+def bench_size(work: Path, n: int, repeat: int, site: Path, verify: bool = True,
+               mlnotes_only: bool = False) -> tuple[dict[str, dict[str, list[Run]]], list[str]]:
+    """The build scenarios at *n* posts; *mlnotes_only*: b alone, cold build and body edit only
+    (the scale run: ablog's cold build of ten thousand posts alone takes most of an hour)."""
     corpus = work / f"corpus-{n}"
     shutil.rmtree(corpus, ignore_errors=True)
     write_corpus(corpus, n)
     runs: dict[str, dict[str, list[Run]]] = {}
     audit_failures: list[str] = []
-    pair = flavours(site)
+    pair = flavours(site)[1:] if mlnotes_only else flavours(site)
+    scenarios = ("cold", "edit body") if mlnotes_only else SCENARIOS
     srcs = {f.name: work / f"{f.name}-{n}" for f in pair}
     outs = {f.name: work / f"out-{f.name}-{n}" for f in pair}
     for f in pair:
         prepare(corpus, srcs[f.name], f)
-        runs[f.name] = {s: [] for s in SCENARIOS}
+        runs[f.name] = {s: [] for s in scenarios}
     for r in range(repeat):
         order = pair if r % 2 == 0 else pair[::-1]
         for f in pair:
             shutil.rmtree(outs[f.name], ignore_errors=True)
-        for scenario in SCENARIOS:
+        for scenario in scenarios:
             for f in order:
                 src, out = srcs[f.name], outs[f.name]
                 if scenario == DIRECT and f.module == "sphinx":
@@ -559,6 +761,25 @@ def table(n: int, repeat: int, runs: dict[str, dict[str, list[Run]]], audit_fail
     return "\n".join(rows)
 
 
+def table_mlnotes(n: int, repeat: int, runs: dict[str, dict[str, list[Run]]], audit_failures: list[str]) -> str:
+    """The table of an mlnotes-only run (``--mlnotes-only``, and every size from
+    :data:`MLNOTES_ONLY_FROM` on)."""
+    b = runs["mlnotes"]
+    rows = [f"N = {n} posts, mlnotes only, {repeat} run(s), medians", "-" * 71]
+    for scenario, rs in b.items():
+        rows.append(f"{scenario + ' build, s':<52}{statistics.median(r.seconds for r in rs):>19.2f}")
+        rows.append(f"{scenario + ' build, CPU s':<52}{statistics.median(r.cpu for r in rs):>19.2f}")
+    rows.append(f"{'peak memory, MiB (PSS sum)':<52}{max(r.peak_mib for rs in b.values() for r in rs):>19.0f}")
+    rows.append(f"{'peak RSS of one process, MiB':<52}{max(r.maxrss_mib for rs in b.values() for r in rs):>19.0f}")
+    checked = [r for r in b.get("edit body", []) if r.equals_clean is not None]
+    if checked:
+        same = "yes" if all(r.equals_clean for r in checked) else "NO"
+        rows.append(f"b after edit body: incremental equals clean: {same}")
+    rows.append("nothing-lost audit on the bench corpus: "
+                + ("passed" if not audit_failures else f"FAILED ({len(audit_failures)})"))
+    return "\n".join(rows)
+
+
 def machine() -> str:
     import platform
 
@@ -584,6 +805,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-verify", action="store_true",
                         help="skip the clean build after each change (it checks incremental == clean)")
     parser.add_argument("--site", type=Path, default=Path.cwd(), help="the site whose conf.py is b (default: .)")
+    parser.add_argument("--preview-edits", type=int, default=5,
+                        help="edits per live-preview scenario, 0 to skip the previews (default 5)")
+    parser.add_argument("--no-autobuild", action="store_true", help="time the mlnotes preview alone")
+    parser.add_argument("--mlnotes-only", action="store_true",
+                        help=f"b alone, cold build and body edit (implied from N = {MLNOTES_ONLY_FROM})")
+    parser.add_argument("--preview-only", action="store_true",
+                        help="only the live previews (they build the corpus themselves)")
     args = parser.parse_args(argv)
     work = (args.workdir or Path(tempfile.mkdtemp(prefix="mlnotes-bench-"))).resolve()
     work.mkdir(parents=True, exist_ok=True)
@@ -591,13 +819,29 @@ def main(argv: list[str] | None = None) -> int:
     tables = []
     failed = False
     try:
+        cold: dict[int, float] = {}
         for n in args.sizes:
             t = time.perf_counter()
-            runs, audit_failures = bench_size(work, n, args.repeat, args.site.resolve(), verify=not args.no_verify)
+            only = args.mlnotes_only or n >= MLNOTES_ONLY_FROM
+            runs, audit_failures = ({}, []) if args.preview_only else bench_size(
+                work, n, args.repeat, args.site.resolve(), verify=not args.no_verify, mlnotes_only=only)
             failed |= bool(audit_failures)
+            if runs:
+                cold[n] = statistics.median(r.seconds for r in runs["mlnotes"]["cold"])
+                text = (table_mlnotes if only else table)(n, args.repeat, runs, audit_failures)
+            else:
+                text = f"N = {n} posts: live previews only (--preview-only)"
+            if args.preview_edits:
+                previews = bench_previews(work, n, args.site.resolve(), args.preview_edits,
+                                          autobuild=not args.no_autobuild and not (only and n >= MLNOTES_ONLY_FROM))
+                text += "\n" + "\n".join(preview_rows(previews, n))
             took = f"\n(N = {n} took {time.perf_counter() - t:.0f} s)"
-            tables.append(table(n, args.repeat, runs, audit_failures) + took)
+            tables.append(text + took)
             print("\n" + tables[-1] + "\n", flush=True)
+        for small, large in ((a, b) for a in cold for b in cold if b >= 10 * a):
+            ratio = cold[large] / cold[small]
+            tables.append(f"scale: cold build t({large})/t({small}) = {ratio:.1f} "
+                          f"(goal ≤ {1.1 * large / small:.0f}: {'met' if ratio <= 1.1 * large / small else 'NOT met'})")
     finally:
         if not args.keep and args.workdir is None:
             shutil.rmtree(work, ignore_errors=True)

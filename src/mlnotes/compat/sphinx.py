@@ -29,6 +29,7 @@ import pickle
 import re
 import types
 from collections.abc import Callable, Iterable
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -62,6 +63,13 @@ PRIVATE = (
     "sphinx.search.IndexBuilder._word_collector",
     "sphinx.search.IndexBuilder.lang",
     "sphinx.search.WordStore",  # its fields (words, titles, title_words): tests/test_search.py
+    "sphinx.application.Sphinx._warncount",
+    "sphinx.builders.html.StandaloneHTMLBuilder._js_files",
+    "sphinx.builders.html.StandaloneHTMLBuilder._css_files",
+    "sphinx.builders.html.StandaloneHTMLBuilder.load_indexer",
+    "sphinx.search.IndexBuilder._filenames",
+    "sphinx.search.IndexBuilder._titles",
+    "sphinx.search.IndexBuilder._all_titles",
 )
 
 logger = logging.getLogger(__name__)
@@ -397,3 +405,79 @@ def capture_indexed_words(app: Sphinx, on_page: IndexedPage) -> bool:
 
     builder.index_page = capturing_index_page  # type: ignore[method-assign]  # this builder only
     return True
+
+
+# --- a second build in the same process (the live preview) ------------------------------------
+#
+# ``Sphinx.build`` can be called again on the same application, and its incremental build then
+# re-reads only what changed — what :mod:`mlnotes.frontend.preview` relies on.  Three things of a
+# new application are not restored by Sphinx between two calls: the warning count (printed in the
+# summary), the script and style sheet lists (``Sphinx.add_js_file`` called for one page, in
+# ``html-page-context`` — the copy button's script, MathJax — also enters the registry for good,
+# so every page of the next build would load it), and the work of ``builder-inited`` handlers,
+# which run once per application.  Remove when Sphinx offers a "begin another build" call.
+
+_ASSET_LISTS = (("registry", "js_files"), ("registry", "css_files"), ("builder", "_js_files"),
+                ("builder", "_css_files"))
+
+
+def asset_lists(app: Sphinx) -> dict[tuple[str, str], list[Any]]:
+    """The script and style sheet lists of *app* as they are now (call it on a new application)."""
+    return {(owner, name): list(getattr(getattr(app, owner), name)) for owner, name in _ASSET_LISTS
+            if isinstance(getattr(getattr(app, owner), name, None), list)}
+
+
+def begin_another_build(app: Sphinx, assets: dict[tuple[str, str], list[Any]], modules: Iterable[str]) -> None:
+    """Before a second ``app.build()``: the warning count and status of a new application, its
+    asset lists (*assets*, from :func:`asset_lists`), and the ``builder-inited`` handlers defined
+    in *modules* run again, in their priority order (those that set up per-build state)."""
+    app.statuscode = 0
+    app._warncount = 0
+    for (owner, name), value in assets.items():
+        getattr(getattr(app, owner), name)[:] = value
+    wanted = set(modules)
+    for listener in sorted(app.events.listeners.get("builder-inited", []), key=lambda li: li.priority):
+        if getattr(listener.handler, "__module__", "") in wanted:
+            listener.handler(app)
+
+
+# --- the search index kept in memory between two builds (the live preview) ---------------------
+#
+# Before writing, the HTML builder reads the whole ``searchindex.js`` back (``load_indexer``:
+# ``IndexBuilder.load`` then ``prune``) to keep the entries of the documents it does not rewrite.
+# At a thousand posts that is about a third of the time from a save to the rewritten page.  In a
+# process that builds again, the last build's indexer still holds exactly what it dumped, so the
+# next indexer takes over the same attributes ``IndexBuilder.load`` sets, and is pruned as usual.
+# Remove when Sphinx keeps its indexer between builds itself.
+
+#: what ``IndexBuilder.load`` fills in from the file (nothing else of a loaded index is used)
+_LOADED_INDEX = ("_filenames", "_titles", "_all_titles", "_mapping", "_title_mapping")
+_HELD_INDEX = "_mlnotes_search_index_held"
+
+
+def keep_search_index(app: Sphinx) -> None:
+    """From the next build of *app* on, start the search index from the last build's in memory."""
+    builder = app.builder
+    if not isinstance(builder, StandaloneHTMLBuilder) or "load_indexer" in vars(builder):
+        return
+    load_from_file = builder.load_indexer
+
+    def load_indexer(docnames: AbstractSet[str]) -> None:
+        held: dict[str, Any] | None = app.__dict__.pop(_HELD_INDEX, None)
+        indexer = builder.indexer
+        if held is None or indexer is None:
+            load_from_file(docnames)
+            return
+        for name, value in held.items():
+            setattr(indexer, name, value)
+        indexer.prune(set(builder.env.all_docs).difference(docnames))
+
+    builder.load_indexer = load_indexer  # type: ignore[method-assign]  # this builder only
+    app.connect("build-finished", _hold_search_index)
+
+
+def _hold_search_index(app: Sphinx, exc: BaseException | None) -> None:
+    app.__dict__.pop(_HELD_INDEX, None)
+    indexer = getattr(app.builder, "indexer", None)
+    if exc is None and indexer is not None and all(hasattr(indexer, name) for name in _LOADED_INDEX):
+        app.__dict__[_HELD_INDEX] = {name: getattr(indexer, name) for name in _LOADED_INDEX}
