@@ -31,7 +31,7 @@ TIMEOUT = 120.0
 class Preview:
     """A running preview: its process, its terminal output and its address."""
 
-    def __init__(self, base: Path, model: SiteModel) -> None:
+    def __init__(self, base: Path, model: SiteModel, through_cli: bool = False) -> None:
         self.site, self.out, self.doctrees = base / "site", base / "out", base / "doctrees"
         self.site.mkdir(parents=True)
         self.model = model
@@ -40,6 +40,10 @@ class Preview:
         env.pop("READTHEDOCS_CANONICAL_URL", None)
         cmd = [sys.executable, "-m", "mlnotes.frontend.preview", "-b", "html", "-n", "-W", "--keep-going", "-q",
                "-d", str(self.doctrees), ".", str(self.out), "--port", "0"]
+        if through_cli:  # `mlnotes serve`: the same preview, its paths from the site's folder
+            self.out = base / "cli-build" / "livehtml"
+            cmd = [sys.executable, "-m", "mlnotes.cli", "serve", "--root", ".", "--port", "0",
+                   "--builddir", str(base / "cli-build")]
         self.proc = subprocess.Popen(cmd, cwd=self.site, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                      text=True, encoding="utf-8")
         self.lines: list[str] = []
@@ -237,3 +241,17 @@ def test_a_taxonomy_change_restarts_the_preview(preview: Preview) -> None:
     assert state["server"] != first["server"]
     assert "restarting" in preview.log
     preview.wait_for(lambda: "计算机视觉标签" in preview.get("/posts/b.html"), "the renamed tag served")
+
+
+def test_mlnotes_serve_runs_the_same_preview(tmp_path: Path) -> None:
+    running = Preview(tmp_path, SiteModel.initial(), through_cli=True)
+    try:
+        page = running.get("/index.html")
+        assert "/_mlnotes/preview.js" in page  # the live-reload client, added when served
+        assert "/_mlnotes/preview.js" not in (running.out / "index.html").read_text(encoding="utf-8")
+        post = next(iter(running.model.posts.values()))
+        state = running.change(lambda model: setattr(post, "body", post.body + "\n\n由 mlnotes serve 提供。\n"))
+        assert state["warnings"] == []
+        assert "由 mlnotes serve 提供。" in running.get("/" + post.path + ".html")
+    finally:
+        running.stop()

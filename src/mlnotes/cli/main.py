@@ -145,6 +145,14 @@ def build_parser() -> argparse.ArgumentParser:
     ext.add_argument("--cache", type=Path, help="default: .cache/mlnotes/linkcheck.json in the site")
     ext.add_argument("--timeout", type=float, default=10)
 
+    serve = sub.add_parser("serve", help="live preview: rebuild on save and reload the browser "
+                                         "(the resident preview of `make livehtml`)")
+    _root_option(serve)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--builddir", type=Path, default=Path("_build"),
+                       help="where the preview writes (relative to the site; default _build)")
+
     links = sub.add_parser("check-links", help="check internal links and anchors of a built site")
     links.add_argument("outdir", type=Path)
     links.add_argument("--base-url", default="", help="the site's html_baseurl, to check feed links")
@@ -228,6 +236,13 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.command == "add-paper":
         return _add_paper(args)
+    if args.command == "serve":
+        from mlnotes.frontend.preview import main as preview
+
+        site = load_site(args.root)
+        build = args.builddir if args.builddir.is_absolute() else site.root / args.builddir
+        return preview(["--host", args.host, "--port", str(args.port), "-b", "html", "-n", "--keep-going",
+                        "-d", str(build / "doctrees" / "livehtml"), str(site.root), str(build / "livehtml")])
     if args.command == "check":
         from mlnotes.cli.check import run_check
 
