@@ -125,7 +125,7 @@ def test_two_clean_builds_give_byte_identical_figures(rootdir: Path, tmp_path: P
     for n in (1, 2):
         assert sphinx(src, "html", tmp_path / f"html{n}", tmp_path / f"dt{n}").returncode == 0
         drawn.append({p.name: p.read_bytes() for p in (tmp_path / f"dt{n}" / "mlnotes-figures").iterdir()})
-    assert len(drawn[0]) == 6  # three figures, each as SVG and PDF
+    assert sorted(name.rsplit(".", 1)[1] for name in drawn[0]) == ["svg"] * 3  # only what HTML takes
     assert drawn[0] == drawn[1]
 
 
@@ -223,3 +223,23 @@ def test_posts_outside_any_toctree_number_their_own_figures(rootdir: Path, tmp_p
     assert done.returncode == 0, done.stderr
     assert sphinx(src, "html", tmp_path / "clean", tmp_path / "dt-clean").returncode == 0
     assert numbers(out, "curves") == numbers(tmp_path / "clean", "curves") == numbers(out, "more")
+
+
+def test_latex_after_html_in_shared_doctrees_gets_pdf_figures(rootdir: Path, tmp_path: Path) -> None:
+    """``sphinx-build -M html`` then ``-M latex`` share one doctree directory, and LaTeX reads no
+    document again: the figures read for HTML (drawn as SVG only) are drawn as PDF when LaTeX
+    writes them, and only then."""
+    src = site_copy(rootdir, tmp_path)
+    log = tmp_path / "runs.log"
+    doctrees = tmp_path / "doctrees"
+    assert sphinx(src, "html", tmp_path / "html", doctrees, log).returncode == 0
+    assert sorted(p.suffix for p in (doctrees / "mlnotes-figures").iterdir()) == [".svg"] * 3
+    assert runs(log) == ["square"]
+    done = sphinx(src, "latex", tmp_path / "latex", doctrees, log, strict=False)
+    assert done.returncode == 0 and "WARNING" not in done.stderr, done.stderr
+    assert "0 changed" in done.stdout or "0 added, 0 changed, 0 removed" in done.stdout  # nothing read again
+    tex = next((tmp_path / "latex").glob("*.tex")).read_text(encoding="utf-8")
+    included = re.findall(r"\\sphinxincludegraphics\{\{((?:plot|diagram)-[0-9a-f]{20})\}\.pdf\}", tex)
+    assert len(included) == 3
+    assert all((tmp_path / "latex" / f"{name}.pdf").read_bytes().startswith(b"%PDF-") for name in included)
+    assert runs(log) == ["square", "square"]  # the plot ran once more, for its PDF

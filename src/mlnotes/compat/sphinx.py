@@ -70,6 +70,7 @@ PRIVATE = (
     "sphinx.search.IndexBuilder._filenames",
     "sphinx.search.IndexBuilder._titles",
     "sphinx.search.IndexBuilder._all_titles",
+    "sphinx.environment.BuildEnvironment._builder_cls",
 )
 
 logger = logging.getLogger(__name__)
@@ -481,3 +482,19 @@ def _hold_search_index(app: Sphinx, exc: BaseException | None) -> None:
     indexer = getattr(app.builder, "indexer", None)
     if exc is None and indexer is not None and all(hasattr(indexer, name) for name in _LOADED_INDEX):
         app.__dict__[_HELD_INDEX] = {name: getattr(indexer, name) for name in _LOADED_INDEX}
+
+
+# --- the image types of the builder an environment is read for ----------------------------------
+#
+# A directive runs while documents are read, before the builder exists as ``env.app.builder``
+# (and ``BuildEnvironment.app`` is deprecated); the environment knows the builder's class as the
+# private ``_builder_cls`` (set by ``Sphinx._post_init_env``).  mlnotes.figures draws a figure
+# only in the format that builder takes (SVG for HTML and EPUB, PDF for LaTeX).  Remove when
+# Sphinx tells directives which builder they are read for.
+
+
+def builder_image_types(env: object) -> list[str] | None:
+    """The mimetypes the builder *env* is read for supports, best first; None when unknown."""
+    builder_cls = getattr(env, "_builder_cls", None)
+    types = getattr(builder_cls, "supported_image_types", None)
+    return list(types) if isinstance(types, list) else None

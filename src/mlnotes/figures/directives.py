@@ -19,6 +19,7 @@ from docutils.parsers.rst import directives
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
+from mlnotes.compat.sphinx import builder_image_types
 from mlnotes.core.config import get_config
 from mlnotes.figures.numbers import setup_numbers
 from mlnotes.figures.render import FORMATS, FigureError, draw_diagram, draw_plot, figure_key
@@ -31,6 +32,15 @@ logger = logging.getLogger(__name__)
 
 #: the cache folder, inside the builder's doctree directory
 CACHE = "mlnotes-figures"
+#: the formats figures are drawn in, by the mimetype a builder asks for
+MIMETYPES = {"image/svg+xml": "svg", "application/pdf": "pdf"}
+
+
+def wanted_formats(types: list[str] | None) -> tuple[str, ...]:
+    """The one format a builder supporting *types* (best first) takes; both when unknown."""
+    if types is None:
+        return FORMATS
+    return next(((MIMETYPES[t],) for t in types if t in MIMETYPES), ())
 
 
 def cache_dir(doctreedir: str | os.PathLike[str]) -> Path:
@@ -79,7 +89,9 @@ class FigureDirective(SphinxDirective):
         data = self.data_files()
         key = figure_key(self.kind, source, data, fonts)
         folder = cache_dir(self.env.doctreedir)
-        targets = {fmt: folder / f"{self.kind}-{key}.{fmt}" for fmt in FORMATS}
+        # only the format this builder takes (PDF is the slow one: it embeds a CJK font); another
+        # builder sharing these doctrees gets its format when it writes (_other_builders)
+        targets = {fmt: folder / f"{self.kind}-{key}.{fmt}" for fmt in wanted_formats(builder_image_types(self.env))}
         if not all(path.is_file() for path in targets.values()):
             folder.mkdir(parents=True, exist_ok=True)
             try:
@@ -88,7 +100,11 @@ class FigureDirective(SphinxDirective):
                 line = self._content_line(err.line) if err.line else self.lineno
                 self._warn(f"{{{self.kind}}} could not be drawn: {err.message}", line)
                 return []
-        return [self.figure(folder / f"{self.kind}-{key}.*")]
+        figure = self.figure(folder / f"{self.kind}-{key}.*")
+        image = next(figure.findall(nodes.image))
+        # what drawing it again in another format needs (plain data: the doctree is pickled)
+        image["mlnotes_figure"] = [self.kind, key, source, self.env.docname]
+        return [figure]
 
     def figure(self, path: Path) -> nodes.figure:
         alt = self.options.get("alt", "").strip()
@@ -156,6 +172,40 @@ class DiagramDirective(FigureDirective):
         draw_diagram("\n".join(self.content) + "\n", targets, get_config(self.config).figure_fonts)
 
 
+def _other_builders(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Before a document is written: a figure read for another builder (``sphinx-build -M``
+    shares the doctrees between HTML and LaTeX, and LaTeX does not read them again) is drawn in
+    the format this builder takes, and offered to it as a candidate."""
+    supported = list(app.builder.supported_image_types)
+    for image in doctree.findall(nodes.image):
+        spec = image.get("mlnotes_figure")
+        if not spec or any(t in image.get("candidates", {}) for t in supported):
+            continue
+        formats = wanted_formats(supported)
+        if not formats:
+            continue  # a builder without SVG or PDF: Sphinx says the image has no candidate
+        kind, key, source, home = spec
+        fmt = formats[0]
+        path = cache_dir(app.doctreedir) / f"{kind}-{key}.{fmt}"
+        if not path.is_file():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fonts = get_config(app.config).figure_fonts
+            try:
+                if kind == "plot":
+                    docdir = (Path(app.srcdir) / app.env.doc2path(home, False)).parent
+                    draw_plot(source, docdir, {fmt: path}, fonts)
+                else:
+                    draw_diagram(source, {fmt: path}, fonts)
+            except FigureError as err:
+                logger.warning("{%s} could not be drawn as %s: %s", kind, fmt, err.message, location=image,
+                               type="mlnotes", subtype="figure")
+                continue
+        relative = Path(os.path.relpath(path.resolve(), Path(app.srcdir).resolve())).as_posix()
+        mimetype = next(t for t, f in MIMETYPES.items() if f == fmt)
+        image["candidates"][mimetype] = relative
+        app.env.images.add_file(docname, relative)
+
+
 def _check_alt(app: Sphinx, doctree: nodes.document) -> None:
     """Every image needs alt text; the figure directives warn for their own already."""
     for image in doctree.findall(nodes.image):
@@ -186,5 +236,6 @@ def setup_figures(app: Sphinx) -> None:
     app.add_directive("plot", PlotDirective)
     app.add_directive("diagram", DiagramDirective)
     app.connect("doctree-read", _check_alt)
+    app.connect("doctree-resolved", _other_builders)
     app.connect("build-finished", _prune_cache)
     setup_numbers(app)
