@@ -160,8 +160,10 @@ def _resolve(dotted: str) -> Any:
             if hasattr(obj, attr):
                 obj = getattr(obj, attr)
                 continue
-            # an instance attribute: set in the class's __init__
+            # an instance attribute: declared in the class body, or set in the class's __init__
             if i == len(parts[cut:]) - 1 and inspect.isclass(obj):
+                if any(attr in vars(klass).get("__annotations__", {}) for klass in obj.__mro__):
+                    return attr
                 init = inspect.getsource(obj.__init__)
                 if re.search(rf"self\.{re.escape(attr)}\b[^=\n]*=", init):
                     return attr
