@@ -53,6 +53,9 @@ def note_texts(out: Path) -> dict[str, str]:
     for page in sorted((out / "posts").rglob("*.html")):
         article = lxml_html.parse(str(page)).getroot().xpath("//article")
         if article:
+            # what a reader sees: not the data of scripts (the link previews' JSON names other notes)
+            for hidden in article[0].xpath(".//script | .//style | .//template"):
+                hidden.drop_tree()
             docname = str(page.relative_to(out).with_suffix(""))
             texts[docname] = " ".join(article[0].text_content().split()).lower()
     return texts

@@ -71,7 +71,8 @@ IDLE = 3.0
 PREFIX = "/_mlnotes/"
 CLIENT = Path(__file__).with_name("preview.js")
 #: modules whose ``builder-inited`` handlers set up per-build state (run again before each rebuild)
-PER_BUILD_MODULES = ("mlnotes.site.sitemap", "mlnotes.frontend.rewarn", "mlnotes.frontend.record")
+PER_BUILD_MODULES = ("mlnotes.site.sitemap", "mlnotes.site.splitindex", "mlnotes.frontend.rewarn",
+                     "mlnotes.frontend.record")
 #: the mlnotes package: a change to its code, templates or static files restarts the preview
 PACKAGE = Path(__file__).resolve().parents[1]
 #: files a build itself may write beside the sources (compiled catalogues, bytecode): not watched

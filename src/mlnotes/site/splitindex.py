@@ -55,6 +55,8 @@ SEARCH_DIR = "_search"
 RECORD = "mlnotes-search.pickle"
 #: this build's state on the app
 STATE_ATTR = "_mlnotes_split_index"
+#: set once the HTML builder's indexing is wrapped (once per application)
+WRAPPED_ATTR = "_mlnotes_split_index_wrapped"
 #: roughly how many characters a text block holds (one block is loaded per snippet)
 BLOCK_CHARS = 500
 #: builders whose pages the search page links to
@@ -285,9 +287,23 @@ def _builder_inited(app: Sphinx) -> None:
     builder = app.builder
     if builder.name not in BUILDERS or not isinstance(builder, StandaloneHTMLBuilder) or not builder.search:
         return
-    state = SplitIndex(Path(app.doctreedir) / RECORD)
-    if capture_indexed_words(app, state.on_page):
-        app.__dict__[STATE_ATTR] = state
+    # a new state for every build: the resident preview (mlnotes.frontend.preview) runs this
+    # handler again before each rebuild of the same application, whose builder is wrapped once
+    app.__dict__[STATE_ATTR] = SplitIndex(Path(app.doctreedir) / RECORD)
+    if not app.__dict__.get(WRAPPED_ATTR):
+        if capture_indexed_words(app, lambda docname, title, store, doctree, lang:
+                                 _on_page(app, docname, title, store, doctree, lang)):
+            app.__dict__[WRAPPED_ATTR] = True
+        else:
+            del app.__dict__[STATE_ATTR]
+
+
+def _on_page(app: Sphinx, docname: str, title: str, store: IndexedWords | None, doctree: nodes.document,
+             lang: Splitter) -> None:
+    """The indexed words of one page, for this build's state."""
+    state: SplitIndex | None = app.__dict__.get(STATE_ATTR)
+    if state is not None:
+        state.on_page(docname, title, store, doctree, lang)
 
 
 def _collect_pages(app: Sphinx) -> list[tuple[str, dict[str, Any], str]]:
