@@ -183,7 +183,10 @@ def walk(root: Path, skip: set[Path]) -> list[tuple[str, int, int]]:
                     continue
                 stack.append(entry.path)
             elif entry.is_file():
-                st = entry.stat()
+                try:
+                    st = entry.stat()
+                except OSError:  # removed while we looked (an editor's temporary file)
+                    continue
                 found.append((entry.path[base:], st.st_size, st.st_mtime_ns))
     found.sort()
     return found

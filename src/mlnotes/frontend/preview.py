@@ -54,7 +54,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from mlnotes.compat.sphinx import asset_lists, begin_another_build, keep_search_index
-from mlnotes.frontend.build import SKIP_DIRS, git_head
+from mlnotes.frontend.build import git_head, walk
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -140,28 +140,13 @@ def scan(opts: Options) -> dict[str, int]:
     """Path → modification time (ns) of every file the preview watches: the source and
     configuration trees (output, doctrees, hidden and build directories left out) and the
     mlnotes package."""
-    skip = {str(opts.outdir), str(opts.doctreedir)}
+    skip = {opts.outdir, opts.doctreedir}
     found: dict[str, int] = {}
-    roots = {str(opts.srcdir), str(opts.confdir), str(PACKAGE)}
-    for root in sorted(roots):
-        stack = [root]
-        while stack:
-            top = stack.pop()
-            try:
-                entries = list(os.scandir(top))
-            except OSError:
-                continue
-            for entry in entries:
-                try:
-                    if entry.is_dir(follow_symlinks=False):
-                        if (entry.name.startswith(".") or entry.name in SKIP_DIRS or entry.path in skip
-                                or os.path.exists(os.path.join(entry.path, "pyvenv.cfg"))):
-                            continue
-                        stack.append(entry.path)
-                    elif entry.is_file() and not entry.name.endswith(GENERATED):
-                        found[entry.path] = entry.stat().st_mtime_ns
-                except OSError:  # removed while we looked
-                    continue
+    for root in sorted({str(opts.srcdir), str(opts.confdir), str(PACKAGE)}):
+        # the same walk as the front end's fingerprint (mlnotes.frontend.build.walk)
+        for relative, _size, mtime in walk(Path(root), skip):
+            if not relative.endswith(GENERATED):
+                found[os.path.join(root, relative)] = mtime
     return found
 
 
