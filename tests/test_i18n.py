@@ -33,4 +33,4 @@ def test_compiled_catalog_matches_source(tmp_path: Path) -> None:
     with fresh.open("rb") as f1, shipped.open("rb") as f2:
         a = {m.id: m.string for m in read_mo(f1) if m.id}
         b = {m.id: m.string for m in read_mo(f2) if m.id}
-    assert a == b, "run `python -m mlnotes.i18n` and commit the .mo"
+    assert a == b, "run `python -m mlnotes.core.i18n` and commit the .mo"
