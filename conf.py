@@ -21,7 +21,7 @@ html_baseurl = SITE_URL
 # tests/, src/, .venv/ or build output.
 root_doc = "index"
 include_patterns = ["index.md", "book.md", "posts/**", "docs/**"]
-exclude_patterns = ["_build", ".venv", ".drafts", "tests", "src"]
+exclude_patterns = ["_build", ".venv", ".drafts", "tests", "src", "docs/examples"]  # docs/examples: a plugin and its own site
 
 extensions = [
     "myst_parser",

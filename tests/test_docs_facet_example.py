@@ -1,0 +1,106 @@
+"""The worked example of docs/extension.md is real: docs/examples/dataset-facet is a plugin
+package whose entry point (read from its own pyproject.toml) installs the facet, and its example
+site builds strictly in English and in Chinese; an unknown dataset is a located warning with a
+suggestion.  The page shows these files through literalinclude, so what it shows is what runs here."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tomllib
+from pathlib import Path
+
+import pytest
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+from sphinx.util.console import strip_colors
+
+from mlnotes.facets import ENTRY_POINT_GROUP, installed_facets
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "docs" / "examples" / "dataset-facet"
+DOC = EXAMPLE.parent.parent / "extension.md"
+
+
+@pytest.fixture
+def installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The package importable and its entry points declared, as `pip install` would leave them."""
+    project = tomllib.loads((EXAMPLE / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    points = project["entry-points"][ENTRY_POINT_GROUP]
+    site_packages = tmp_path / "site-packages"
+    dist = site_packages / f"{project['name'].replace('-', '_')}-{project['version']}.dist-info"
+    dist.mkdir(parents=True)
+    (dist / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: {project['name']}\nVersion: {project['version']}\n", encoding="utf-8")
+    lines = "".join(f"{name} = {target}\n" for name, target in points.items())
+    (dist / "entry_points.txt").write_text(f"[{ENTRY_POINT_GROUP}]\n{lines}", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(site_packages))
+    monkeypatch.syspath_prepend(str(EXAMPLE))
+
+
+def _build(make_app, tmp_path: Path, language: str, edit: tuple[str, str] | None = None):
+    src = tmp_path / f"site-{language}"
+    shutil.copytree(EXAMPLE / "site", src)
+    if edit:
+        post = src / "posts" / "2026" / "detr.md"
+        post.write_text(post.read_text(encoding="utf-8").replace(*edit), encoding="utf-8")
+    app = make_app("html", srcdir=src, confoverrides={"language": language})
+    app.build()
+    text = strip_colors(app._warning.getvalue()).replace(str(src) + "/", "")
+    return app, [line for line in text.splitlines() if "WARNING" in line]
+
+
+def _page(app, name: str) -> str:
+    return (Path(app.outdir) / name).read_text(encoding="utf-8")
+
+
+def test_the_entry_point_loads_the_facet(installed) -> None:
+    from mlnotes_dataset import DatasetFacet
+
+    assert installed_facets()["dataset"].load() is DatasetFacet
+
+
+def test_english_site(installed, make_app, tmp_path: Path) -> None:
+    app, warnings = _build(make_app, tmp_path, "en")
+    assert warnings == []
+    # aliases and spellings: "ms-coco" is COCO, "ILSVRC 2012" is ImageNet-1k
+    coco = _page(app, "topics/dataset/coco.html")
+    assert re.findall(r'class="mlnotes-card-title"><a href="[^"]*">([^<]*)</a>', coco) == [
+        "DETR: detection as set prediction", "ViT: an image is worth 16x16 words"]
+    assert (Path(app.outdir) / "feeds" / "dataset" / "imagenet.xml").is_file()
+    post = _page(app, "posts/2026/vit.html")
+    header = post.split('class="mlnotes-post-meta"')[1].split("</p>")[0]
+    assert '<span class="mlnotes-facet-label">Dataset</span>' in header
+    assert 'href="../../topics/dataset/imagenet.html">ImageNet-1k</a>' in header
+    cloud = post.split('class="mlnotes-sidebar mlnotes-datasetcloud"')[1].split("</nav>")[0]
+    assert ">Dataset</h2>" in cloud
+
+
+def test_chinese_site_translates_the_title_and_names(installed, make_app, tmp_path: Path) -> None:
+    app, warnings = _build(make_app, tmp_path, "zh_CN")
+    assert warnings == []
+    header = _page(app, "posts/2026/vit.html").split('class="mlnotes-post-meta"')[1].split("</p>")[0]
+    assert '<span class="mlnotes-facet-label">数据集</span>' in header
+    assert ">ImageNet-1k 图像分类</a>" in header and ">COCO</a>" in header  # names = { zh_CN = ... }, else name
+
+
+def test_an_unknown_dataset_is_a_located_warning(installed, make_app, tmp_path: Path) -> None:
+    _, warnings = _build(make_app, tmp_path, "en", edit=("datasets: ms-coco", "datasets: Imagenet-1kk"))
+    assert len(warnings) == 1
+    assert re.fullmatch(
+        r"posts/2026/detr\.md:5: WARNING: unknown dataset 'Imagenet-1kk'; did you mean 'ImageNet-1k'\? "
+        r"\(use a dataset of \[datasets\] in taxonomy\.toml, or add it there\) \[mlnotes\.dataset\]", warnings[0])
+
+
+def test_the_catalog_is_compiled() -> None:
+    po = next(EXAMPLE.glob("mlnotes_dataset/locale/*/LC_MESSAGES/*.po"))
+    with po.open("rb") as f1, po.with_suffix(".mo").open("rb") as f2:
+        source = {m.id: m.string for m in read_po(f1) if m.id}
+        compiled = {m.id: m.string for m in read_mo(f2) if m.id}
+    assert source == compiled, "compile it: mlnotes.core.i18n.compile_catalogs(<the package's locale folder>)"
+
+
+def test_the_page_shows_the_tested_files() -> None:
+    doc = DOC.read_text(encoding="utf-8")
+    for path in ("pyproject.toml", "mlnotes_dataset/facet.py", "site/taxonomy.toml", "site/conf.py",
+                 "site/posts/2026/vit.md"):
+        assert f"examples/dataset-facet/{path}" in doc, path
