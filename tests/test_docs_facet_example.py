@@ -1,13 +1,16 @@
 """The worked example of docs/extension.md is real: docs/examples/dataset-facet is a plugin
-package whose entry point (read from its own pyproject.toml) installs the facet, and its example
-site builds strictly in English and in Chinese; an unknown dataset is a located warning with a
-suggestion.  The page shows these files through literalinclude, so what it shows is what runs here."""
+package; built into a wheel from its own pyproject.toml, its entry point installs the facet, and
+its example site builds strictly in English and in Chinese; an unknown dataset is a located
+warning with a suggestion; a site's conf.py can register the class instead (the page's snippet).
+The page shows these files through literalinclude, so what it shows is what runs here."""
 
 from __future__ import annotations
 
 import re
 import shutil
-import tomllib
+import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -15,7 +18,7 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 from sphinx.util.console import strip_colors
 
-from mlnotes.facets import ENTRY_POINT_GROUP, installed_facets
+from mlnotes.facets import installed_facets
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "docs" / "examples" / "dataset-facet"
 DOC = EXAMPLE.parent.parent / "extension.md"
@@ -24,20 +27,28 @@ TYPO_WARNING = ("posts/2026/detr.md:5: WARNING: unknown dataset 'Imagenet-1kk'; 
                 "(use a dataset of [datasets] in taxonomy.toml, or add it there) [mlnotes.dataset]")
 
 
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example package built into a wheel from its pyproject.toml (offline, no build
+    isolation) and unpacked: exactly the files `pip install` would put in site-packages."""
+    pytest.importorskip("setuptools")
+    base = tmp_path_factory.mktemp("dataset-facet")
+    shutil.copytree(EXAMPLE, base / "src", ignore=shutil.ignore_patterns("site", "__pycache__"))
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
+                    "--quiet", "-w", str(base / "dist"), str(base / "src")], check=True, timeout=300)
+    (built,) = (base / "dist").glob("mlnotes_dataset-*.whl")
+    with zipfile.ZipFile(built) as archive:
+        archive.extractall(base / "site-packages")
+    return base / "site-packages"
+
+
 @pytest.fixture
-def installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The package importable and its entry points declared, as `pip install` would leave them."""
-    project = tomllib.loads((EXAMPLE / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    points = project["entry-points"][ENTRY_POINT_GROUP]
-    site_packages = tmp_path / "site-packages"
-    dist = site_packages / f"{project['name'].replace('-', '_')}-{project['version']}.dist-info"
-    dist.mkdir(parents=True)
-    (dist / "METADATA").write_text(
-        f"Metadata-Version: 2.1\nName: {project['name']}\nVersion: {project['version']}\n", encoding="utf-8")
-    lines = "".join(f"{name} = {target}\n" for name, target in points.items())
-    (dist / "entry_points.txt").write_text(f"[{ENTRY_POINT_GROUP}]\n{lines}", encoding="utf-8")
-    monkeypatch.syspath_prepend(str(site_packages))
-    monkeypatch.syspath_prepend(str(EXAMPLE))
+def installed(wheel: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The unpacked wheel on sys.path: its module importable, its entry points visible."""
+    for name in [m for m in sys.modules if m.split(".")[0] == "mlnotes_dataset"]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.syspath_prepend(str(wheel))
+    return wheel
 
 
 def _build(make_app, tmp_path: Path, language: str, edit: tuple[str, str] | None = None):
@@ -56,10 +67,13 @@ def _page(app, name: str) -> str:
     return (Path(app.outdir) / name).read_text(encoding="utf-8")
 
 
-def test_the_entry_point_loads_the_facet(installed) -> None:
+def test_the_entry_point_loads_the_facet(installed: Path) -> None:
     from mlnotes_dataset import DatasetFacet
+    from mlnotes_dataset.facet import DOMAIN, LOCALE_DIR
 
     assert installed_facets()["dataset"].load() is DatasetFacet
+    assert Path(sys.modules["mlnotes_dataset"].__file__ or "").is_relative_to(installed)
+    assert (LOCALE_DIR / "zh_CN" / "LC_MESSAGES" / f"{DOMAIN}.mo").is_file()  # the catalog is in the wheel
 
 
 def test_english_site(installed, make_app, tmp_path: Path) -> None:
@@ -89,6 +103,26 @@ def test_chinese_site_translates_the_title_and_names(installed, make_app, tmp_pa
 def test_an_unknown_dataset_is_a_located_warning(installed, make_app, tmp_path: Path) -> None:
     _, warnings = _build(make_app, tmp_path, "en", edit=("datasets: ms-coco", "datasets: Imagenet-1kk"))
     assert warnings == [TYPO_WARNING]
+
+
+def test_a_site_can_register_the_class_itself(make_app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page's "Without a package" snippet, appended to the example site's conf.py: the class
+    importable (here from the example's folder) but no entry point installed."""
+    for name in [m for m in sys.modules if m.split(".")[0] == "mlnotes_dataset"]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.syspath_prepend(str(EXAMPLE))
+    assert "dataset" not in installed_facets()
+    section = DOC.read_text(encoding="utf-8").split("### Without a package", 1)[1]
+    snippet = section.split("```python\n", 1)[1].split("```", 1)[0]
+    src = tmp_path / "site"
+    shutil.copytree(EXAMPLE / "site", src)
+    with (src / "conf.py").open("a", encoding="utf-8") as conf:
+        conf.write("\n" + snippet)
+    app = make_app("html", srcdir=src)
+    app.build()
+    assert "WARNING" not in strip_colors(app._warning.getvalue())
+    assert '<span class="mlnotes-facet-label">Dataset</span>' in _page(app, "posts/2026/vit.html")
+    assert (Path(app.outdir) / "feeds" / "dataset" / "imagenet.xml").is_file()
 
 
 def test_the_catalog_is_compiled() -> None:
