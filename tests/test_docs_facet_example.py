@@ -35,7 +35,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("dataset-facet")
     shutil.copytree(EXAMPLE, base / "src", ignore=shutil.ignore_patterns("site", "__pycache__"))
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
-                    "--quiet", "-w", str(base / "dist"), str(base / "src")], check=True, timeout=300)
+                    "--no-cache-dir", "--quiet", "-w", str(base / "dist"), str(base / "src")], check=True, timeout=300)
     (built,) = (base / "dist").glob("mlnotes_dataset-*.whl")
     with zipfile.ZipFile(built) as archive:
         archive.extractall(base / "site-packages")
