@@ -10,9 +10,10 @@ sphinx-design card added, and the English one.  What is pinned is checked to be 
 a floor that pip silently lifted (another requirement asked for more) fails the check instead of
 passing unseen.
 
-The venv is kept in .cache/floors/<hash of the constraints file>/ (git-ignored): the dependencies only
-change when the constraints do, so a run after the first installs nothing from the index but the
-freshly built wheel (``--no-cache`` rebuilds it).  Exit status: 0 all good, 1 a check failed.
+The venv is kept in .cache/floors/<hash>/ (git-ignored), the hash of the constraints file and of
+pyproject.toml's dependencies: the installed dependencies only change when those do, so a later run
+installs nothing from the index, only the freshly built wheel (``--no-cache`` installs everything
+afresh).  Exit status: 0 all good, 1 a check failed.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 from pathlib import Path
 
 from tools.wheel import REPO, build_wheel
@@ -67,8 +69,9 @@ def venv_python(venv: Path) -> Path:
 
 def prepare_venv(python: str, wheel: Path, constraints: Path, cache: Path) -> Path:
     """The venv with the dependencies pinned by *constraints* and *wheel* installed, kept in *cache*
-    under the constraints' hash: reused while that file is unchanged."""
-    key = hashlib.sha256(constraints.read_bytes()).hexdigest()[:16]
+    under the hash of the constraints and the declared dependencies: reused while neither changes."""
+    declared = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
+    key = hashlib.sha256(constraints.read_bytes() + json.dumps(declared).encode()).hexdigest()[:16]
     venv = cache / key
     done = venv / ".floors-installed"
     if not done.is_file():
@@ -138,18 +141,19 @@ def main(argv: list[str] | None = None) -> int:
                         help="the pins (default: .ci/constraints-min.txt); a trial file shows what lower pins break")
     args = parser.parse_args(argv)
     start = time.monotonic()
+    constraints = args.constraints.resolve()
     with tempfile.TemporaryDirectory(prefix="mlnotes-floors-") as scratch:
         work = Path(scratch)
         wheel = build_wheel(work / "dist")
-        constraints = args.constraints.resolve()
         # only the real floors are worth keeping; a trial file gets a venv of its own, thrown away
         cache = CACHE if constraints == CONSTRAINTS and not args.no_cache else work / "venv"
         venv = prepare_venv(args.python, wheel, constraints, cache)
-        problems = check_installed(venv, args.constraints) + build_sites(venv, work)
+        problems = check_installed(venv, constraints) + build_sites(venv, work)
     for problem in problems:
         print(f"check_floors: {problem}", file=sys.stderr)
     verdict = "FAILED" if problems else "ok"
-    print(f"check_floors: {verdict} — {len(pins(args.constraints))} pins from {args.constraints}, "
+    shown = constraints.relative_to(REPO) if constraints.is_relative_to(REPO) else constraints
+    print(f"check_floors: {verdict} — {len(pins(constraints))} pins from {shown}, "
           f"{time.monotonic() - start:.0f} s")
     return 1 if problems else 0
 
