@@ -41,7 +41,10 @@ WHOLE_TEXT = {".html", ".xml", ".txt", ".json", ".svg"}
 #: scripts and style sheets: only their string literals (the labels a script shows, CSS ``content``);
 #: their comments are for developers, not readers
 STRINGS_ONLY = {".js", ".css"}
-STRING_LITERAL = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|`(?:[^`\\]|\\.)*`')
+#: a comment or a string literal of a script, whichever starts first: a quote inside a comment is
+#: not a string, ``//`` inside a string is not a comment
+TOKEN = re.compile(r'//[^\n]*|/\*.*?\*/|(?P<string>"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|`(?:[^`\\]|\\.)*`)',
+                   re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -125,7 +128,8 @@ def han_in_output(out: Path) -> list[str]:
     found = []
     for path in sorted(p for p in out.rglob("*") if p.is_file() and p.suffix in WHOLE_TEXT | STRINGS_ONLY):
         text = path.read_text(encoding="utf-8", errors="replace")
-        parts = [m.group() for m in STRING_LITERAL.finditer(text)] if path.suffix in STRINGS_ONLY else [text]
+        parts = ([m["string"] for m in TOKEN.finditer(text) if m["string"]] if path.suffix in STRINGS_ONLY
+                 else [text])
         hits = [part[max(0, m.start() - 40):m.end() + 40].replace("\n", " ")
                 for part in parts for m in HAN_RUN.finditer(part)]
         if hits:
