@@ -2,7 +2,11 @@
 (.ci/constraints-min.txt, from the package index) into a venv of its own and build two small sites
 strictly (``-n -W``).
 
-    python -m tools.check_floors [--python python3] [--no-cache]
+    python -m tools.check_floors [--python python3] [--no-cache] [--constraints FILE]
+
+The venv is made with the Python that runs this (or ``--python``): on this project's Python 3.11 that
+is the floor of ``requires-python`` too.  ``--constraints`` tries other pins in a throw-away venv,
+e.g. to see that a release below a floor does not install or does not build.
 
 The sites are what a new user starts from, made by the installed ``mlnotes init`` console script: the
 Chinese one (jieba search, MathML formulas, a citation, the pydata theme, ablog's posts) with a
