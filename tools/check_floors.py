@@ -40,8 +40,10 @@ from tools.wheel import REPO, build_wheel
 CONSTRAINTS = REPO / ".ci" / "constraints-min.txt"
 CACHE = REPO / ".cache" / "floors"
 PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s#;]+)")
-#: a sphinx-design component, so the floor of sphinx-design is exercised too
-DESIGN_CARD = "\n```{card} sphinx-design\nA card from sphinx-design.\n```\n"
+#: added to each site's home page: a sphinx-design component, so the floor of sphinx-design is exercised
+#: too, and \\arg\\max, which latex2mathml before 3.80 cannot render (this repository's posts use it)
+EXTRA = ("\n```{card} sphinx-design\nA card from sphinx-design.\n```\n"
+         "\n$$\n\\hat y = \\arg\\max_{y} p(y \\mid x)\n$$\n")
 
 
 def pins(constraints: Path) -> dict[str, str]:
@@ -126,14 +128,16 @@ def build_sites(venv: Path, work: Path) -> list[str]:
         conf = site / "conf.py"
         conf.write_text(conf.read_text(encoding="utf-8") + '\nextensions.append("sphinx_design")\n', encoding="utf-8")
         index = site / "index.md"
-        index.write_text(index.read_text(encoding="utf-8") + DESIGN_CARD, encoding="utf-8")
+        index.write_text(index.read_text(encoding="utf-8") + EXTRA, encoding="utf-8")
         build = run([str(venv_python(venv)), "-m", "sphinx", "-b", "html", "-n", "-W", "--keep-going", "-q",
                      "-d", str(work / f"doctrees-{language}"), str(site), str(work / f"html-{language}")],
                     capture_output=True, cwd=site)
         if build.returncode != 0 or "WARNING" in build.stderr:
             problems.append(f"the {language} site does not build strictly at the floors:\n{build.stderr}")
-        elif 'class="sd-card' not in (work / f"html-{language}" / "index.html").read_text(encoding="utf-8"):
-            problems.append(f"the {language} site's sphinx-design card is missing")
+        else:
+            home = (work / f"html-{language}" / "index.html").read_text(encoding="utf-8")
+            if 'class="sd-card' not in home or "<math" not in home:
+                problems.append(f"the {language} site's sphinx-design card or formula is missing")
     return problems
 
 
