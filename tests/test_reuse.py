@@ -71,9 +71,10 @@ def run(cmd: list[str | Path], cwd: Path) -> subprocess.CompletedProcess[str]:
                           check=False)
 
 
-def _is_mlnotes(entry: Path, owners: set[str]) -> bool:
-    """Whether a site-packages entry is (part of) an installed copy of mlnotes: the package itself,
-    a distribution that provides it (an editable install's metadata and finder included)."""
+def _left_out(entry: Path, owners: set[str]) -> bool:
+    """Whether a site-packages entry is (part of) an installed copy of mlnotes or the plugin: the
+    package itself, a distribution that provides it (an editable install's metadata and finder
+    included); ``.pth`` files too (the folder is no site directory, they would not run anyway)."""
     name = entry.name.lower()
     stem = re.sub(r"[-_.]+", "_", name.split("-")[0])
     return (name in {"mlnotes", "mlnotes_dataset"} or name.endswith(".pth")
@@ -89,7 +90,7 @@ def link_dependencies(target: Path) -> Path:
     target.mkdir()
     for packages in site.getsitepackages():
         for entry in sorted(Path(packages).iterdir()):
-            if not _is_mlnotes(entry, owners) and not (target / entry.name).exists():
+            if not _left_out(entry, owners) and not (target / entry.name).exists():
                 (target / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
     return target
 
@@ -113,6 +114,10 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Venv:
         capture_output=True, text=True, check=False,
     )
     assert installed.returncode == 0, installed.stdout + installed.stderr
+    # what the two wheels declare is there (the plugin's sphinx-mlnotes, mlnotes' Sphinx and the rest)
+    check = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "check"], env=venv_env(),
+                           capture_output=True, text=True, check=False)
+    assert check.returncode == 0, check.stdout + check.stderr
     return Venv(target, python, site_packages)
 
 
