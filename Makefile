@@ -15,13 +15,14 @@ SPHINXBUILD := $(BIN)/sphinx-build
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv htmldeps html latexpdf epub linkcheck livehtml lint test check bench clean post paper lock texlive fuzz-incremental
+.PHONY: help venv htmldeps html latexpdf epub linkcheck livehtml lint test check floors bench clean post paper lock texlive fuzz-incremental
 
 help:
 	@echo "make html        build the site into $(BUILDDIR)/html (strict: -n -W --keep-going)"
 	@echo "make test        run the test suite (includes the strict build and the PDF tests)"
 	@echo "make lint        ruff on src, tests, tools and mypy --strict on src/mlnotes (make test runs it)"
 	@echo "make check       quality gate: strict build, links, feeds, nothing-lost audit (make test runs it)"
+	@echo "make floors      the wheel with every dependency at its floor (.ci/constraints-min.txt) builds strictly (make test runs it)"
 	@echo "make latexpdf    build the PDF of the whole collection ($(BUILDDIR)/latex/mlnotes.pdf)"
 	@echo "make epub        build the EPUB ($(BUILDDIR)/epub)"
 	@echo "make linkcheck   check external links (needs a network)"
@@ -84,10 +85,17 @@ lint: $(STAMP)
 test: $(STAMP) lint
 	@if [ -z "$$MLNOTES_NO_SYSTEM_DEPS" ]; then bash scripts/ensure-system-deps.sh && $(MAKE) --no-print-directory $(BROWSER_STAMP); fi
 	@if [ -z "$$MLNOTES_NO_SYSTEM_DEPS" ]; then $(MAKE) --no-print-directory check; fi
+	$(MAKE) --no-print-directory floors
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 check: $(STAMP)
 	$(BIN)/mlnotes check --builddir $(BUILDDIR)/check
+
+# The declared dependency floors hold: the wheel installed from the package index with every direct
+# dependency pinned at its floor (.ci/constraints-min.txt) builds the two `mlnotes init` sites with
+# -n -W. That venv is cached in .cache/floors/ by the constraints' hash (a clean clone installs it).
+floors: $(STAMP)
+	$(BIN)/python -m tools.check_floors
 
 # The long run of tests/test_incremental_clean.py (make test runs a short one): random change sequences,
 # shrinking what fails; --runxfail so that known differences are reported, not expected.
