@@ -68,6 +68,24 @@ def test_locked_version_is_inside_the_range(name: str) -> None:
         f"{wanted.module} was written for: check its patches against {version}, then widen WRITTEN_FOR")
 
 
+@pytest.mark.parametrize("name", compat.MODULES)
+def test_declared_dependency_is_the_written_for_range(name: str) -> None:
+    """pip installs what the build accepts: pyproject's requirement for a patched package is its
+    WRITTEN_FOR range (a looser one lets pip pick a release at which the build stops)."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+    from packaging.specifiers import SpecifierSet
+
+    wanted = importlib.import_module(f"mlnotes.compat.{name}").WRITTEN_FOR
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = {_normalise(r.name): r.specifier for r in map(Requirement, project["dependencies"])}
+    assert _normalise(wanted.distribution) in declared, f"pyproject.toml does not declare {wanted.distribution}"
+    assert declared[_normalise(wanted.distribution)] == SpecifierSet(wanted.specifier), (
+        f"pyproject.toml declares {wanted.distribution}{declared[_normalise(wanted.distribution)]}, "
+        f"{wanted.module} is written for {wanted.specifier}")
+
+
 def test_installed_versions_pass_the_check() -> None:
     assert compat.version_problems() == []
     compat.check_versions()
