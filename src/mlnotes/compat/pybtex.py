@@ -13,7 +13,7 @@ classes are the ones pybtex would have loaded; nothing about the output changes.
 the default plugins and what is registered already come from pybtex's private
 ``pybtex.plugin._DEFAULT_PLUGINS`` and ``_RUNTIME_PLUGINS``.
 
-Written for pybtex 0.24–0.26; outside that range the build stops
+Written for pybtex 0.25–0.26 (0.24 lacks ``_RUNTIME_PLUGINS``); outside that range the build stops
 (:func:`mlnotes.compat.check_versions`).  Remove when pybtex caches its entry-point lookups.
 """
 
