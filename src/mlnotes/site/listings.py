@@ -106,7 +106,7 @@ def _term_body(site: Site, facet: Facet, slug: str, posts: list[PostRecord], num
                pagename: str) -> str:
     term = facet.terms()[slug]
     url = site.url_from(pagename)
-    parts = [f'<h1>{escape(term.name)}{f" <small>{escape(term.en)}</small>" if term.en else ""}</h1>']
+    parts = [f'<h1>{escape(term.name)}{f" <small>{escape(term.subtitle)}</small>" if term.subtitle else ""}</h1>']
     crumbs = [site.overview]
     if facet.hierarchical:
         chain = list(reversed(facet.rollup(slug)))[:-1]
