@@ -46,3 +46,5 @@ html_sidebars = {"posts/**": ["mlnotes/postcard.html", "mlnotes/tagcloud.html"]}
 latex_documents = [("book", "book.tex", "插件之书", "测试作者", "manual")]
 latex_docclass = {"manual": "book"}
 latex_toplevel_sectioning = "part"
+mlnotes_timezone = "Asia/Shanghai"  # the dates in these posts are Beijing time
+bibtex_bibfiles = []  # no post here cites a paper
