@@ -79,6 +79,11 @@ def test_site_title_from_html_title_then_blog_title(make_app, minimal: Path) -> 
     app.build()
     feed = ET.parse(app.outdir / "feeds" / "atom.xml").getroot()
     assert feed.findtext(f"{ATOM}title") == "ViT Reading Group"
+    # blog_title first, also when given with -D
+    app = make_app("html", srcdir=minimal, confoverrides={"blog_title": "ViT Notes"})
+    app.build()
+    feed = ET.parse(app.outdir / "feeds" / "atom.xml").getroot()
+    assert feed.findtext(f"{ATOM}title") == "ViT Notes"
 
 
 def test_cite_key_prefix_setting(make_app, minimal: Path) -> None:
