@@ -135,26 +135,28 @@ class Taxonomy:
 
     def names(self, where: str, body: Mapping[str, Any]) -> dict[str, str]:
         """Language → name of the term *body*: its ``names`` table and the older ``zh``/``en`` keys."""
+
+        def bad(what: str) -> ConfigError:
+            # located at the names table, or at the term's own table (looked up only on error)
+            return self.error(where, what, self.line_of(f"[{where}.names]") or self.line_of(f"[{where}]"))
+
         raw = body.get("names", {})
-        line = self.line_of(f"[{where}.names]") or self.line_of(f"[{where}]")
-        example = 'names = { zh_CN = "...", en = "..." }'
         if not isinstance(raw, dict):
-            raise self.error(where, f"names must be a table of language = \"name\", e.g. {example}; got {raw!r}", line)
+            example = 'names = { zh_CN = "...", en = "..." }'
+            raise bad(f"names must be a table of language = \"name\", e.g. {example}; got {raw!r}")
         names: dict[str, str] = {}
         for language, value in raw.items():
             if not LANGUAGE_RE.match(language):
-                raise self.error(
-                    where, f"names: {language!r} is not a language code such as 'en', 'zh' or 'zh_CN'", line
-                )
+                raise bad(f"names: {language!r} is not a language code such as 'en', 'zh' or 'zh_CN'")
             if not isinstance(value, str) or not value.strip():
-                raise self.error(where, f"names.{language} must be a non-empty string, got {value!r}", line)
+                raise bad(f"names.{language} must be a non-empty string, got {value!r}")
             names[language] = value.strip()
         for key in LEGACY_NAME_KEYS:
             value = self.need_str(where, body, key, required=False)
             if not value:
                 continue
             if names.get(key, value) != value:
-                raise self.error(where, f"{key} = {value!r} and names.{key} = {names[key]!r} disagree; keep one", line)
+                raise bad(f"{key} = {value!r} and names.{key} = {names[key]!r} disagree; keep one")
             names[key] = value
         return names
 
