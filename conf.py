@@ -69,6 +69,7 @@ mlnotes_taxonomy = "taxonomy.toml"
 mlnotes_facets = ["area", "tag", "series", "paper", "venue", "year"]
 mlnotes_page_size = 10
 mlnotes_strict_bib = True  # an uncited refs.bib entry fails the build
+mlnotes_cite_key_prefix = "mlnotes"  # "cite this note" keys: mlnotes-<file name>
 
 # -- HTML ------------------------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"

@@ -218,9 +218,10 @@ def test_sphinx_event_listeners_have_id_handler_priority() -> None:
 def test_sphinx_config_keeps_options_and_raw_config() -> None:
     from sphinx.config import Config
 
-    config = Config({"project": "x"}, {})
+    config = Config({"project": "x"}, {"html_title": "y"})
     assert config.values is config._options and "project" in config.values
     assert config._raw_config == {"project": "x"}
+    assert config._overrides == {"html_title": "y"}  # -D values (set_in_conf counts them)
 
 
 def test_search_chinese_init_sets_only_what_lazy_chinese_sets() -> None:
@@ -277,6 +278,7 @@ def test_jieba_tokenizer_takes_our_bookkeeping() -> None:
 FORBIDDEN = [
     r"\bBlog\._dict\b",
     r"\._raw_config\b",
+    r"\bconfig\._overrides\b",
     r"\bconfig\._options\b",
     r"\b_RUNTIME_PLUGINS\b",
     r"\b_DEFAULT_PLUGINS\b",

@@ -114,7 +114,7 @@ def test_cited_keys_and_venues() -> None:
 def test_cite_this_post_block_and_meta_tags(app) -> None:
     page = (app.outdir / "posts" / "one.html").read_text(encoding="utf-8")
     cite = page.split('class="mlnotes-cite"')[1].split("</section>")[0]
-    assert "@misc{mlnotes-one," in cite
+    assert "@misc{papers-one," in cite  # mlnotes_cite_key_prefix from project = "papers"
     assert "howpublished = {\\url{https://example.org/p/posts/one.html}}," in cite
     assert "year         = {2024},\n  month        = feb,\n  date         = {2024-02-01}," in cite
     assert page.index("mlnotes-cite") < page.index("<h2>参考文献")  # before the references
@@ -128,7 +128,7 @@ def test_cite_this_post_block_and_meta_tags(app) -> None:
     assert "citation_arxiv_id=2001.00001" in refs[0]
     posts_bib = (app.outdir / "posts.bib").read_text(encoding="utf-8")
     assert [line.split("{")[1] for line in posts_bib.splitlines() if line.startswith("@misc")] == [
-        "mlnotes-one,", "mlnotes-three,", "mlnotes-two,", "mlnotes-typo,",
+        "papers-one,", "papers-three,", "papers-two,", "papers-typo,",
     ]
 
 

@@ -180,7 +180,9 @@ def test_unknown_facet_is_a_config_error(make_app, rootdir, tmp_path) -> None:
     ("toml", "message"),
     [
         ('[areas.CV]\nzh = "x"\nen = "y"\n', r"\[areas.CV\] slug 'CV' must be lowercase ASCII"),
-        ('[areas.cv]\nen = "y"\n', r'\[areas.cv\] needs zh = "..."'),
+        ('[areas.cv]\ndescription = "y"\n', r'\[areas.cv\] needs name = "..."'),
+        ('[tags.a]\nname = "A"\n[tags.b]\nname = "B"\nnames = { en = "a" }\n',
+         r"\[tags.b\] 'a' is already a name or alias of tags.a"),
         ('[tags.a]\nname = "A"\naliases = ["x"]\n[tags.b]\nname = "B"\naliases = ["X "]\n',
          r"\[tags.b\] 'X' is already a name or alias of tags.a"),
         ("[tags.a\n", r"not valid TOML"),
@@ -194,6 +196,113 @@ def test_bad_taxonomy_files(tmp_path, toml, message) -> None:
         taxonomy = load_taxonomy(path)
         for facet in (AreaFacet(taxonomy), TagFacet(taxonomy), SeriesFacet(taxonomy)):
             facet.terms()  # each facet reads its own table
+
+
+def _terms(tmp_path: Path, toml: str, language: str | None) -> dict[str, dict[str, object]]:
+    """Every area and tag of *toml* as a site in *language* names it."""
+    path = tmp_path / "taxonomy.toml"
+    path.write_text(toml, encoding="utf-8")
+    taxonomy = load_taxonomy(path, language)
+    terms = {**AreaFacet(taxonomy).terms(), **TagFacet(taxonomy).terms()}
+    return {slug: {"name": t.name, "subtitle": t.subtitle} for slug, t in terms.items()}
+
+
+NAMED = """
+[areas.cv]
+name = "Computer vision"
+names = { zh_CN = "计算机视觉", zh_TW = "電腦視覺" }
+[areas.cv.children.detection]
+name = "Object detection"
+[areas.cv.children.detection.names]
+zh = "目标检测"
+
+[tags.attention]
+name = "Attention"
+names = { zh_CN = "注意力机制" }
+aliases = ["attn"]
+"""
+
+
+@pytest.mark.parametrize(
+    ("language", "cv", "detection", "attention"),
+    [
+        # zh_CN: the exact language first
+        ("zh_CN", ("计算机视觉", "電腦視覺 / Computer vision"), ("目标检测", "Object detection"),
+         ("注意力机制", "Attention")),
+        # zh-TW is zh_TW; detection has only zh, which zh_TW falls back to
+        ("zh-TW", ("電腦視覺", "计算机视觉 / Computer vision"), ("目标检测", "Object detection"),
+         ("Attention", "注意力机制")),
+        # no name in the language: name, the others as subtitle
+        ("en", ("Computer vision", "计算机视觉 / 電腦視覺"), ("Object detection", "目标检测"),
+         ("Attention", "注意力机制")),
+        (None, ("Computer vision", "计算机视觉 / 電腦視覺"), ("Object detection", "目标检测"),
+         ("Attention", "注意力机制")),
+    ],
+)
+def test_names_per_language(tmp_path, language, cv, detection, attention) -> None:
+    terms = _terms(tmp_path, NAMED, language)
+    assert (terms["cv"]["name"], terms["cv"]["subtitle"]) == cv
+    assert (terms["cv/detection"]["name"], terms["cv/detection"]["subtitle"]) == detection
+    assert (terms["attention"]["name"], terms["attention"]["subtitle"]) == attention
+
+
+def test_english_only_taxonomy(tmp_path) -> None:
+    toml = '[areas.cv]\nname = "Computer vision"\n[tags.vit]\nname = "ViT"\n'
+    for language in ("en", "zh_CN"):  # any site language: the one name, no subtitle
+        assert _terms(tmp_path, toml, language) == {
+            "cv": {"name": "Computer vision", "subtitle": ""}, "vit": {"name": "ViT", "subtitle": ""},
+        }
+
+
+def test_older_zh_en_keys_keep_working(tmp_path) -> None:
+    both = '[areas.cv]\nzh = "计算机视觉"\nen = "Computer Vision"\n'
+    assert _terms(tmp_path, both, "zh_CN")["cv"] == {"name": "计算机视觉", "subtitle": "Computer Vision"}
+    assert _terms(tmp_path, both, "en")["cv"] == {"name": "Computer Vision", "subtitle": "计算机视觉"}
+    only_zh = '[areas.cv]\nzh = "计算机视觉"\n'
+    assert _terms(tmp_path, only_zh, "en")["cv"] == {"name": "计算机视觉", "subtitle": ""}
+    # zh = "..." beside names: one name per language
+    same = '[areas.cv]\nname = "CV"\nzh = "计算机视觉"\nnames = { zh = "计算机视觉" }\n'
+    assert _terms(tmp_path, same, "zh_CN")["cv"] == {"name": "计算机视觉", "subtitle": "CV"}
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('[areas.cv]\nname = "CV"\nnames = "计算机视觉"\n',
+         ':1: [areas.cv] names must be a table of language = "name", e.g. names = { zh_CN = "...", en = "..." }; '
+         "got '计算机视觉'"),
+        ('[tags.a]\nname = "A"\n\n[tags.a.names]\n"zh CN" = "甲"\n',
+         ":4: [tags.a] names: 'zh CN' is not a language code such as 'en', 'zh' or 'zh_CN'"),
+        ('[series.s]\nname = "S"\nposts = []\n[series.s.names]\nen = ""\n',
+         ":4: [series.s] names.en must be a non-empty string, got ''"),
+        ('[areas.cv]\nname = "CV"\n[areas.cv.children.det]\nzh = "检测"\nnames = { zh = "目标检测" }\n',
+         ":3: [areas.cv.children.det] zh = '检测' and names.zh = '目标检测' disagree; keep one"),
+    ],
+)
+def test_bad_names_table_is_located(tmp_path, toml, message) -> None:
+    path = tmp_path / "taxonomy.toml"
+    path.write_text(toml, encoding="utf-8")
+    taxonomy = load_taxonomy(path, "zh_CN")
+    with pytest.raises(ConfigError) as caught:
+        for facet in (AreaFacet(taxonomy), TagFacet(taxonomy), SeriesFacet(taxonomy)):
+            facet.terms()
+    assert str(caught.value) == f"{path}{message}"
+
+
+def test_every_language_name_matches(tmp_path) -> None:
+    """A post may write a term's name in any language; did-you-mean knows them all."""
+    path = tmp_path / "taxonomy.toml"
+    path.write_text(NAMED, encoding="utf-8")
+    taxonomy = load_taxonomy(path, "zh_CN")
+    tags = TagFacet(taxonomy)
+    assert tags.resolve("Attention, 注意力机制, ATTN").terms == ["attention"]
+    problem = tags.resolve("Atention").problems[0]
+    assert (problem.message, problem.suggestion) == ("unknown tag 'Atention'", "Attention")
+    areas = AreaFacet(taxonomy)
+    by_name = areas.resolve("電腦視覺").problems[0]  # a name in another language, not the slug
+    assert (by_name.message, by_name.suggestion) == ("area '電腦視覺' must be written as its slug", "cv")
+    typo = areas.resolve("Object detektion").problems[0]
+    assert (typo.message, typo.suggestion) == ("unknown area 'Object detektion'", "cv/detection")
 
 
 def test_fold() -> None:

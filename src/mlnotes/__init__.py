@@ -67,6 +67,12 @@ def setup(app: Sphinx) -> dict[str, Any]:
     from mlnotes.site.sitemap import setup_sitemap
 
     setup_events(app)  # before anything connects to our events
+    # everything a site needs besides mlnotes, so ``extensions = ["mlnotes"]`` is a whole site:
+    # posts are MyST Markdown, cite with sphinxcontrib-bibtex (core/config.py stops the build
+    # when ``bibtex_bibfiles`` is not set) and are ablog posts.  A site that lists them too
+    # loads each once, in its own order.
+    app.setup_extension("myst_parser")
+    app.setup_extension("sphinxcontrib.bibtex")
     app.setup_extension("ablog")
     # before ablog.config_inited (default priority 500), which sets up the Blog this empties
     app.connect("config-inited", fresh_ablog_state, priority=100)

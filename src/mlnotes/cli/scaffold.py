@@ -117,9 +117,8 @@ TAXONOMY = Template('''\
 # The site's vocabularies: one table per facet (see the mlnotes documentation).
 
 [areas.ml]
-zh = "$area"
-en = "$area_en"
-
+name = "$area_en"
+${names}
 [tags.attention]
 name = "$tag"
 aliases = ["attention"]
@@ -235,6 +234,11 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def _names(language: str, name: str) -> str:
+    """The area's ``names`` line in the site's language (none for English, whose name is ``name``)."""
+    return "" if language == "en" else f'names = {{ {language} = "{name}" }}\n'
+
+
 def site_files(language: str, today: date, title: str | None = None, author: str | None = None) -> dict[str, str]:
     """Relative path → text of every file of a new site in *language*."""
     if language not in WORDS:
@@ -250,7 +254,8 @@ def site_files(language: str, today: date, title: str | None = None, author: str
         "conf.py": CONF_PY.substitute(title_repr=_quote(title), author_repr=_quote(author or words.author),
                                       year=today.year, language=language, timezone=words.timezone,
                                       search=words.search),
-        "taxonomy.toml": TAXONOMY.substitute(area=words.area, area_en=WORDS["en"].area, tag=words.tag),
+        "taxonomy.toml": TAXONOMY.substitute(area_en=WORDS["en"].area, tag=words.tag,
+                                             names=_names(language, words.area)),
         "index.md": INDEX.substitute(title=title, home=words.home, intro=words.intro),
         post[0]: post[1],
         "refs.bib": REFS_BIB,

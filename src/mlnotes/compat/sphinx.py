@@ -5,7 +5,8 @@ Each patch below says what Sphinx does, why we patch, and when to remove it:
 
 - :func:`setup_settle` — an unchanged rebuild must not report "The configuration has changed"
   (lists the settings through ``Config.values``);
-- :func:`set_in_conf` — whether a setting was given in ``conf.py`` (``Config._raw_config``);
+- :func:`set_in_conf` — whether a setting was given in ``conf.py`` or with ``-D``
+  (``Config._raw_config``, ``Config._overrides``);
 - :class:`LazyChinese` — Sphinx's Chinese search language without loading jieba at builder
   start (skips ``SearchChinese.__init__``);
 - :func:`fast_prune` — the search index pruned with a set (rebinds ``indexer.prune``);
@@ -53,6 +54,7 @@ WRITTEN_FOR = VersionRange("sphinx", ">=8.2.3,<9.1", module=__name__)
 PRIVATE = (
     "sphinx.config.Config.values",
     "sphinx.config.Config._raw_config",
+    "sphinx.config.Config._overrides",
     "sphinx.search.zh.SearchChinese.__init__",
     "sphinx.search.IndexBuilder.prune",
     "sphinx.search.IndexBuilder._mapping",
@@ -168,11 +170,13 @@ def setup_settle(app: Sphinx) -> None:
 
 
 def set_in_conf(config: Config, name: str) -> bool:
-    """Whether *name* was assigned in ``conf.py`` (as opposed to left at its default).
+    """Whether *name* was assigned in ``conf.py`` or on the command line (``-D``), as opposed to
+    left at its default.
 
-    Sphinx keeps ``conf.py``'s namespace in the private ``Config._raw_config`` and offers no
-    public way to tell a default from an explicit value.  Remove when it does."""
-    return name in config._raw_config
+    Sphinx keeps ``conf.py``'s namespace in the private ``Config._raw_config``, the ``-D`` values
+    in ``Config._overrides``, and offers no public way to tell a default from an explicit value.
+    Remove when it does."""
+    return name in config._raw_config or name in config._overrides
 
 
 # --- Chinese search: jieba loaded on first use, stems cached ---------------------------------

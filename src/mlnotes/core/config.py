@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, Literal
@@ -19,7 +21,7 @@ class MlnotesConfig:
     #: accepted ``date:`` formats in post front matter, tried in order (strict ``strptime``)
     date_formats: tuple[str, ...] = ("%Y-%m-%d", "%Y-%m-%d %H:%M")
     #: the time zone post dates are written in (an IANA name); feeds carry this offset
-    timezone: str = "Asia/Shanghai"
+    timezone: str = "UTC"
     #: front-matter keys every post must have
     required_fields: tuple[str, ...] = ("date",)
     #: the vocabulary file, relative to conf.py
@@ -42,6 +44,13 @@ class MlnotesConfig:
     #: what the paper pages show beyond refs.bib (official code, datasets, results, lineage),
     #: relative to conf.py; a missing file is no data
     papers: str = "papers.toml"
+    #: the start of each note's BibTeX key ("cite this note", posts.bib): ``<prefix>-<file name>``;
+    #: empty: ``project`` as lowercase ASCII words joined by '-' ("note" when nothing is left)
+    cite_key_prefix: str = ""
+
+    def cite_prefix(self, project: str) -> str:
+        """:attr:`cite_key_prefix`, or the one derived from *project* when that is empty."""
+        return self.cite_key_prefix or slug_words(project) or "note"
 
     @property
     def tzinfo(self) -> ZoneInfo:
@@ -57,9 +66,16 @@ class MlnotesConfig:
         return None
 
 
+def slug_words(text: str) -> str:
+    """*text* as lowercase ASCII words joined by '-' ("ML Notes 2026" → "ml-notes-2026"); letters
+    without an ASCII form (Han) are left out, so the result may be empty."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower()))
+
+
 _DEFAULTS = MlnotesConfig()
 #: settings that change only the HTML output (no need to re-read documents)
-_HTML_ONLY = {"page_size", "topics_path", "feeds_path", "repository_url", "papers"}
+_HTML_ONLY = {"page_size", "topics_path", "feeds_path", "repository_url", "papers", "cite_key_prefix"}
 
 
 def setup_config(app: Sphinx) -> None:
@@ -88,6 +104,13 @@ def _raw(config: Config, name: str) -> object:
 
 
 def _validate(app: Sphinx, config: Config) -> None:
+    if getattr(config, "bibtex_bibfiles", None) is None:
+        # sphinxcontrib-bibtex (which mlnotes sets up) would stop later, at builder-inited, with
+        # a message that does not say where; say it now, with the line to add
+        raise ConfigError(
+            'bibtex_bibfiles is not set: add e.g. bibtex_bibfiles = ["refs.bib"] to conf.py '
+            "(the BibTeX files posts cite from; [] for a site that cites nothing)"
+        )
     cfg = get_config(config)
     if isinstance(_raw(config, "date_formats"), str) or not cfg.date_formats:
         raise ConfigError("mlnotes_date_formats must be a non-empty list of strptime formats")
@@ -109,5 +132,10 @@ def _validate(app: Sphinx, config: Config) -> None:
         raise ConfigError("mlnotes_required_fields must be a list of front-matter keys")
     if isinstance(_raw(config, "facets"), str):
         raise ConfigError("mlnotes_facets must be a list of facet names, e.g. [\"area\", \"tag\"]")
+    if cfg.cite_key_prefix and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.:-]*", cfg.cite_key_prefix):
+        raise ConfigError(
+            f"mlnotes_cite_key_prefix: {cfg.cite_key_prefix!r} cannot start a BibTeX key; "
+            "use letters, digits and '-', e.g. 'mynotes'"
+        )
     if not isinstance(cfg.page_size, int) or cfg.page_size < 1:
         raise ConfigError(f"mlnotes_page_size must be a whole number >= 1, got {cfg.page_size!r}")

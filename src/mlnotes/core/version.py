@@ -3,4 +3,4 @@
 __version__ = "0.2.0"
 
 #: bump when the shape of what we keep in the build environment changes
-ENV_VERSION = 6
+ENV_VERSION = 7

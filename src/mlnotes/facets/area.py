@@ -1,13 +1,14 @@
 """The area facet: one place in the area tree per post; parents list their children's posts.
 
-Its vocabulary is the ``[areas]`` table of taxonomy.toml, a tree::
+Its vocabulary is the ``[areas]`` table of taxonomy.toml, a tree, each area named like every
+term (:meth:`mlnotes.core.taxonomy.Taxonomy.term`)::
 
     [areas.cv]
-    zh = "计算机视觉"
-    en = "Computer Vision"
+    name = "Computer Vision"
+    names = { zh_CN = "计算机视觉" }
     [areas.cv.children.detection]
-    zh = "目标检测"
-    en = "Object Detection"
+    name = "Object Detection"
+    names = { zh_CN = "目标检测" }
 
 Its top-level areas are the parts of the book and the "browse" block of the sidebars.
 """
@@ -20,10 +21,12 @@ from typing import Any, ClassVar
 
 from mlnotes.core.problems import Problem, did_you_mean
 from mlnotes.core.records import PostRecord
-from mlnotes.core.taxonomy import Taxonomy, Term, fold
+from mlnotes.core.taxonomy import NAME_KEYS, Taxonomy, Term, fold
 from mlnotes.facets.base import BookRole, Facet, Resolved, SidebarKind, split_values
 
 TABLE = "areas"
+#: the keys an area's table may have
+KEYS = NAME_KEYS | {"description", "children"}
 
 
 def area_terms(taxonomy: Taxonomy) -> dict[str, Term]:
@@ -37,14 +40,12 @@ def _areas(taxonomy: Taxonomy, table: Mapping[str, Any], parent: str | None) -> 
         where = f"{TABLE}." + full.replace("/", ".children.")
         taxonomy.check_slug(where, slug)
         if not isinstance(body, dict):
-            raise taxonomy.error(where, "must be a table with zh and en names")
-        unknown = set(body) - {"zh", "en", "description", "children"}
+            raise taxonomy.error(where, "must be a table with a name")
+        unknown = set(body) - KEYS
         if unknown:
-            raise taxonomy.error(where, f"unknown keys {sorted(unknown)}; expected zh, en, description, children")
-        yield Term(
-            slug=full,
-            name=taxonomy.need_str(where, body, "zh"),
-            en=taxonomy.need_str(where, body, "en"),
+            raise taxonomy.error(where, f"unknown keys {sorted(unknown)}; expected {', '.join(sorted(KEYS))}")
+        yield taxonomy.term(
+            full, where, body,
             parent=parent,
             description=taxonomy.need_str(where, body, "description", required=False),
         )
@@ -83,14 +84,14 @@ class AreaFacet(Facet):
             if slug in terms:
                 out.terms.append(slug)
                 continue
-            by_name = {fold(t.name): t.slug for t in terms.values()} | {fold(t.en): t.slug for t in terms.values()}
-            if fold(value) in by_name:  # a Chinese or English name instead of the slug
+            by_name = {fold(n): t.slug for t in terms.values() for n in t.spellings}
+            if fold(value) in by_name:  # a name (in any language) instead of the slug
                 known = by_name[fold(value)]
                 out.problems.append(
                     Problem("area", f"area {value!r} must be written as its slug", suggestion=known)
                 )
                 continue
-            choices = list(terms) + [t.name for t in terms.values()]
+            choices = list(terms) + [n for t in terms.values() for n in t.spellings]
             guess = did_you_mean(value, choices)
             if guess is not None and guess not in terms:
                 guess = by_name.get(fold(guess), guess)

@@ -65,9 +65,10 @@ def build_runtime(app: Sphinx, config: Config, set_in_conf: SetInConf) -> Runtim
     cfg = get_config(config)
     path = Path(app.confdir) / cfg.taxonomy
     if not path.exists() and not set_in_conf(config, "mlnotes_taxonomy"):
-        taxonomy = Taxonomy(path=str(path), digest="")  # no vocabulary: every facet value is unknown
+        # no vocabulary: every facet value is unknown
+        taxonomy = Taxonomy(path=str(path), digest="", language=config.language)
     else:
-        taxonomy = load_taxonomy(path)
+        taxonomy = load_taxonomy(path, config.language)  # terms show the name in the site's language
     facets = load_facets(cfg.facets, taxonomy, registered_facets(app))
     context = FacetContext(confdir=str(app.confdir), config=config, shared={}, peers=tuple(facets))
     for facet in facets:

@@ -27,9 +27,8 @@ def series_terms(taxonomy: Taxonomy) -> dict[str, Term]:
             raise taxonomy.error(where, "posts must be a list of docnames, e.g. [\"posts/2026/s4\"]")
         if len(set(posts)) != len(posts):
             raise taxonomy.error(where, "lists a post twice")
-        series[slug] = Term(
-            slug=slug,
-            name=taxonomy.need_str(where, body, "name"),
+        series[slug] = taxonomy.term(
+            slug, where, body,
             description=taxonomy.need_str(where, body, "description", required=False),
             members=tuple(posts),
         )

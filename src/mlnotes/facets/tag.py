@@ -1,7 +1,8 @@
 """The tag facet: a closed vocabulary; every alias resolves to one canonical tag.
 
 Its vocabulary is the ``[tags]`` table of taxonomy.toml (``[tags.llm] name = "大语言模型"
-aliases = ["LLM"]``); names and aliases are matched ignoring case, width, spaces and hyphens.
+aliases = ["LLM"]``, names in other languages as for every term: ``names = { en = "LLM" }``);
+names in every language and aliases are matched ignoring case, width, spaces and hyphens.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ def tag_terms(taxonomy: Taxonomy) -> dict[str, Term]:
         aliases = body.get("aliases", [])
         if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
             raise taxonomy.error(where, "aliases must be a list of non-empty strings")
-        term = Term(slug=slug, name=taxonomy.need_str(where, body, "name"), aliases=tuple(a.strip() for a in aliases))
-        for spelling in {term.slug, term.name, *term.aliases}:
+        term = taxonomy.term(slug, where, body, aliases=tuple(a.strip() for a in aliases))
+        for spelling in {term.slug, *term.spellings}:
             key = fold(spelling)
             if key in seen and seen[key] != slug:
                 raise taxonomy.error(where, f"{spelling!r} is already a name or alias of {TABLE}.{seen[key]}")
@@ -58,7 +59,7 @@ class TagFacet(Facet):
         if self._index is None:
             self._index = {}
             for term in self.terms().values():
-                for spelling in (term.slug, term.name, *term.aliases):
+                for spelling in (term.slug, *term.spellings):
                     self._index.setdefault(fold(spelling), term.slug)
         return self._index
 
@@ -71,7 +72,7 @@ class TagFacet(Facet):
                 if slug not in out.terms:
                     out.terms.append(slug)
                 continue
-            spellings = [s for t in self.terms().values() for s in (t.name, *t.aliases)]
+            spellings = [s for t in self.terms().values() for s in t.spellings]
             out.problems.append(
                 Problem("tag", f"unknown tag {value!r}", suggestion=did_you_mean(value, spellings),
                         hint=f"use a tag or alias from {self.taxonomy_file}, or add it there")

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.util.osutil import relative_uri
 
+from mlnotes.compat.sphinx import set_in_conf
 from mlnotes.facets.runtime import Runtime, get_runtime
 
 if TYPE_CHECKING:
@@ -49,8 +50,15 @@ def now_in_site_tz(runtime: Runtime) -> datetime:
 
 
 def blog_title(config: Config) -> str:
-    """The site's name in feeds, BibTeX entries and citation meta tags."""
-    return str(getattr(config, "blog_title", "") or config.project)
+    """The site's name in feeds, BibTeX entries and citation meta tags: ``blog_title``, else
+    ``html_title``, else ``project``; each only when conf.py sets it, so a site that sets neither
+    of the first two is not called by ablog's default "Blog" (nor by Sphinx's "<project>
+    <release> documentation")."""
+    for name in ("blog_title", "html_title"):
+        value = getattr(config, name, "")
+        if value and set_in_conf(config, name):
+            return str(value)
+    return str(config.project)
 
 
 def site_name(config: Config) -> str:

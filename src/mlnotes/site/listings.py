@@ -32,6 +32,7 @@ from mlnotes.site import render
 from mlnotes.site.base import (
     Site,
     UrlFor,
+    blog_title,
     html_builder,
     html_page_builder,
     now_in_site_tz,
@@ -106,7 +107,7 @@ def _term_body(site: Site, facet: Facet, slug: str, posts: list[PostRecord], num
                pagename: str) -> str:
     term = facet.terms()[slug]
     url = site.url_from(pagename)
-    parts = [f'<h1>{escape(term.name)}{f" <small>{escape(term.en)}</small>" if term.en else ""}</h1>']
+    parts = [f'<h1>{escape(term.name)}{f" <small>{escape(term.subtitle)}</small>" if term.subtitle else ""}</h1>']
     crumbs = [site.overview]
     if facet.hierarchical:
         chain = list(reversed(facet.rollup(slug)))[:-1]
@@ -189,6 +190,11 @@ def _digest(site: Site, posts: list[PostRecord], frame: str) -> str:
     h.update(site.runtime.digest.encode())
     h.update("|".join(f.page_digest() for f in site.runtime.facets).encode())
     h.update(repr((site.cfg, [f.name for f in site.runtime.facets], str(site.app.config.html_baseurl))).encode())
+    # the feeds' title and subtitle (ablog's settings) and posts.bib's key prefix (from project
+    # by default): not in the HTML configuration's hash
+    config = site.app.config
+    h.update(repr((blog_title(config), getattr(config, "blog_feed_subtitle", None),
+                   site.cfg.cite_prefix(str(config.project)))).encode())
     # what else shapes every page: the html_* settings (sidebars, theme options) and the templates
     builder = site.app.builder
     h.update(repr((getattr(getattr(builder, "build_info", None), "config_hash", ""),

@@ -13,6 +13,7 @@ from sphinx.application import Sphinx
 from mlnotes.core.listing import published
 from mlnotes.core.records import PostRecord, get_posts
 from mlnotes.facets.base import Facet, PageLinks
+from mlnotes.read.citeroles import BIBLIOGRAPHY
 from mlnotes.site import render
 from mlnotes.site.backlinks import backlinks_html
 from mlnotes.site.base import Site, UrlFor, html_builder, now_in_site_tz, once_per_write
@@ -54,9 +55,8 @@ def _decorate(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     # after the body, before the references: related notes, notes linking here, how to cite
     tail = [_related_html(app, site, post, url), backlinks_html(app, docname, url)]
     tail.append(cite_block(app, post))
-    refs = next((s for s in sections[0].findall(nodes.section)
-                 if s is not sections[0] and _title_text(s) == "参考文献"), None)
     block = nodes.raw("", "".join(tail), format="html")
+    refs = _references(sections[0])
     if refs is not None:
         refs.parent.insert(refs.parent.index(refs), block)
     else:
@@ -66,10 +66,26 @@ def _decorate(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         doctree.append(nodes.raw("", nav, format="html"))
 
 
-def _title_text(section: nodes.section) -> str | None:
-    """The text of the first title in *section* (its own), None without one."""
-    title = section.next_node(nodes.title)
-    return title.astext() if title is not None else None
+def _is_bibliography(node: nodes.Node) -> bool:
+    """The references sphinxcontrib-bibtex put there: what ``{footbibliography}`` left (posts'
+    ``{bibliography}`` becomes that, see read/citeroles.py), or a global ``{bibliography}``'s
+    citations."""
+    return isinstance(node, nodes.citation) or (isinstance(node, nodes.Element) and bool(node.get(BIBLIOGRAPHY)))
+
+
+def _references(top: nodes.section) -> nodes.Element | None:
+    """Where the references begin in the post *top*: the subsection that holds the bibliography,
+    whatever its heading says ("参考文献", "References"), or the bibliography itself when it sits
+    right in the post; None when the post has none."""
+    bibliography = next(top.findall(_is_bibliography), None)
+    if not isinstance(bibliography, nodes.Element):
+        return None
+    node: nodes.Element = bibliography
+    while node.parent is not None and node.parent is not top:
+        node = node.parent
+        if isinstance(node, nodes.section):
+            return node
+    return node if node.parent is top else None
 
 
 def _related_html(app: Sphinx, site: Site, post: PostRecord, url: UrlFor) -> str:

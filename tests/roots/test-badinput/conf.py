@@ -9,3 +9,5 @@ fontawesome_included = True
 exclude_patterns = ["_build"]
 mlnotes_required_fields = ["date", "area", "tags"]
 mlnotes_page_size = 10
+mlnotes_timezone = "Asia/Shanghai"  # the dates in these posts are Beijing time
+bibtex_bibfiles = []  # no post here cites a paper

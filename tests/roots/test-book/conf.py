@@ -18,3 +18,4 @@ latex_toplevel_sectioning = "part"
 latex_elements = {"maketitle": r"\frontmatter\sphinxmaketitle", "tableofcontents": ""}
 epub_language = "zh-CN"
 epub_use_index = False
+mlnotes_timezone = "Asia/Shanghai"  # the dates in these posts are Beijing time

@@ -2,7 +2,6 @@
 role a built-in facet can have: header links, a sidebar cloud, search words, the book's parts."""
 
 from mlnotes.core.problems import Problem
-from mlnotes.core.taxonomy import Term
 from mlnotes.facets import Facet, Resolved, register_facet, split_values
 
 
@@ -13,8 +12,9 @@ class DatasetFacet(Facet):
     book_role = "parts"
 
     def terms(self):
-        table = self.taxonomy.table("datasets")
-        return {slug: Term(slug=slug, name=body["name"]) for slug, body in table.items()}
+        # the shared helpers: names in the site's language, errors located like the built-in ones
+        entries = self.taxonomy.entries("datasets", "a name")
+        return {slug: self.taxonomy.term(slug, where, body) for slug, where, body in entries}
 
     def resolve(self, raw):
         out = Resolved()
@@ -46,3 +46,5 @@ html_sidebars = {"posts/**": ["mlnotes/postcard.html", "mlnotes/tagcloud.html"]}
 latex_documents = [("book", "book.tex", "插件之书", "测试作者", "manual")]
 latex_docclass = {"manual": "book"}
 latex_toplevel_sectioning = "part"
+mlnotes_timezone = "Asia/Shanghai"  # the dates in these posts are Beijing time
+bibtex_bibfiles = []  # no post here cites a paper

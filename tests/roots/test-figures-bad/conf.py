@@ -14,3 +14,5 @@ mlnotes_required_fields = ["date", "area", "tags"]
 numfig = True
 numfig_format = {"figure": "图 %s"}
 latex_engine = "xelatex"
+mlnotes_timezone = "Asia/Shanghai"  # the dates in these posts are Beijing time
+bibtex_bibfiles = []  # no post here cites a paper

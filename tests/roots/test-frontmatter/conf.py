@@ -7,3 +7,5 @@ blog_feed_archives = True
 fontawesome_included = True
 exclude_patterns = ["_build"]
 mlnotes_facets = []
+mlnotes_timezone = "Asia/Shanghai"  # the dates in these posts are Beijing time
+bibtex_bibfiles = []  # no post here cites a paper

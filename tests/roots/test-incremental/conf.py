@@ -27,3 +27,4 @@ html_sidebars = {
     "topics/**": ["mlnotes/recentposts.html", "mlnotes/topics.html", "mlnotes/tagcloud.html"],
     "index": [],
 }
+mlnotes_timezone = "Asia/Shanghai"  # the dates in these posts are Beijing time

@@ -10,3 +10,5 @@ fontawesome_included = True
 exclude_patterns = ["_build"]
 myst_enable_extensions = ["dollarmath", "amsmath"]
 epub_basename = "math"
+mlnotes_timezone = "Asia/Shanghai"  # the dates in these posts are Beijing time
+bibtex_bibfiles = []  # no post here cites a paper

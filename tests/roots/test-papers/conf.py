@@ -8,3 +8,4 @@ fontawesome_included = True
 exclude_patterns = ["_build"]
 mlnotes_facets = ["area", "tag", "paper", "venue", "year"]
 mlnotes_required_fields = ["date", "area"]
+mlnotes_timezone = "Asia/Shanghai"  # the dates in these posts are Beijing time

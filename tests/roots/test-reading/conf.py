@@ -16,3 +16,5 @@ fontawesome_included = True
 exclude_patterns = ["_build"]
 myst_enable_extensions = ["dollarmath"]
 mlnotes_required_fields = ["date", "area", "tags"]
+mlnotes_timezone = "Asia/Shanghai"  # the dates in these posts are Beijing time
+bibtex_bibfiles = []  # no post here cites a paper
