@@ -6,7 +6,9 @@ copyright = "2026, A. Author"
 language = "en"
 html_baseurl = "https://example.org/notes/"
 
-extensions = ["myst_parser", "mlnotes"]
+# mlnotes sets up myst_parser, sphinxcontrib.bibtex and ablog itself
+extensions = ["mlnotes"]
+bibtex_bibfiles: list[str] = []  # these notes cite nothing
 exclude_patterns = ["_build"]
 
 # the built-in area facet, then the plugin, switched on by its entry point's name
