@@ -43,6 +43,7 @@ from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.util import logging
 
 from mlnotes.compat.sphinx import capture_indexed_words
+from mlnotes.core.i18n import _
 from mlnotes.core.records import get_posts
 from mlnotes.facets.runtime import app_runtime
 from mlnotes.site.base import write_if_changed
@@ -341,7 +342,7 @@ def search_filters(app: Sphinx) -> list[dict[str, Any]]:
         out.append({"name": facet.name, "label": facet.title, "options": options})
     years = sorted({r.date[:4] for r in records if r.date}, reverse=True)
     # the year the note was published ("date": the year facet, where there is one, is the paper's)
-    out.append({"name": "date", "label": "发布年份", "options": [(y, y) for y in years]})
+    out.append({"name": "date", "label": _("Year published"), "options": [(y, y) for y in years]})
     return out
 
 

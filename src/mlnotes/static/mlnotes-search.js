@@ -19,6 +19,12 @@
   var PAGE = 10;
   var TITLE_BIT = 512, HEADING_BIT = 256, TF = 255;
   var manifest = null;
+  // the words, in the site's language, from the page's labels (#mlnotes-labels, core/i18n.py);
+  // fmt fills their {named} places
+  var L = JSON.parse(document.getElementById("mlnotes-labels").textContent);
+  function fmt(text, values) {
+    return text.replace(/\{(\w+)\}/g, function (all, name) { return name in values ? values[name] : all; });
+  }
   var shards = new Map();   // key → Promise of {term: postings}
   var sorted = new Map();   // key → its terms, sorted (for prefix look-ups)
 
@@ -235,7 +241,7 @@
     var left = results.length - from - PAGE;
     if (left > 0) {
       more.hidden = false;
-      more.textContent = "显示更多结果（还有 " + left + " 条）";
+      more.textContent = fmt((left === 1 && L.more1) || L.more, { count: left });
       more.onclick = function () { more.hidden = true; show(out, words, results, from + PAGE, m); };
     } else {
       more.hidden = true;
@@ -264,14 +270,13 @@
     run(query, filters).then(function (found) {
       return loadManifest().then(function (m) {
         var n = found.results.length;
-        var said = found.words.length ? "「" + found.words.join("」「") + "」" : "「" + query + "」";
-        summary.textContent = n ? "找到 " + n + " 篇含有 " + said + " 的页面。"
-          : "没有页面同时含有 " + said + "。请检查拼写，或减少搜索词、去掉筛选条件。";
+        var said = fmt(L.words, { words: found.words.length ? found.words.join(L.wordSep) : query });
+        summary.textContent = n ? fmt((n === 1 && L.found1) || L.found, { count: n, words: said }) : fmt(L.none, { words: said });
         show(out, found.words, found.results, 0, m);
         out.setAttribute("data-mlnotes-search-ms", String(Math.round(performance.now() - started)));
       });
     }).catch(function (e) {
-      summary.textContent = "搜索索引加载失败：" + e.message;
+      summary.textContent = fmt(L.failed, { error: e.message });
     });
   }
 
