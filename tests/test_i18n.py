@@ -4,8 +4,10 @@ into Chinese; labels follow the language of the build; an English site shows no 
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -84,8 +86,8 @@ def test_compiled_mlnotes_catalog_matches_source(tmp_path: Path) -> None:
     (src / "mlnotes.po").write_bytes(MLNOTES_PO.read_bytes())
     [fresh] = compile_catalogs(tmp_path / "locale")
     with fresh.open("rb") as f1, MLNOTES_PO.with_suffix(".mo").open("rb") as f2:
-        a = {m.id: m.string for m in read_mo(f1) if m.id}
-        b = {m.id: m.string for m in read_mo(f2) if m.id}
+        a = {str(m.id): str(m.string) for m in read_mo(f1) if m.id}
+        b = {str(m.id): str(m.string) for m in read_mo(f2) if m.id}
     assert a == b, "run `python -m mlnotes.core.i18n` and commit the .mo"
 
 
@@ -140,6 +142,10 @@ def test_facet_titles_follow_the_language_of_the_build(tmp_path: Path) -> None:
 def test_an_english_site_shows_no_chinese(make_app: Any, rootdir: Path, tmp_path: Path) -> None:
     src = tmp_path / "src"
     shutil.copytree(rootdir / "test-i18n-en", src)
+    for args in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "notes"]):  # the "last updated" line
+        subprocess.run(["git", "-c", "user.name=T", "-c", "user.email=t@example.org", *args], cwd=src, check=True,
+                       env={**os.environ, "GIT_AUTHOR_DATE": "2026-03-01T12:00:00Z",
+                            "GIT_COMMITTER_DATE": "2026-03-01T12:00:00Z"})
     app = make_app("html", srcdir=src)
     app.build()
     warnings = [line for line in app._warning.getvalue().splitlines() if "WARNING" in line]
@@ -156,7 +162,8 @@ def test_an_english_site_shows_no_chinese(make_app: Any, rootdir: Path, tmp_path
     assert found == [], "Chinese in the English site:\n" + "\n".join(found)
     # and the labels are there, in English
     post = (out / "posts" / "first.html").read_text(encoding="utf-8")
-    for label in ("min read (", "Related notes", "Cite this note", "Series “Vision basics”", "post 1 of 2",
+    for label in ("min read (", "Related notes", "About this note", "Last updated: <time", "Edit this page on GitHub",
+                  "Browse by Area", "Recent posts", "Cite this note", "Series “Vision basics”", "post 1 of 2",
                   "Next: Second note →", "langid       = {english}", '"copy":"Copy"', '"formula":"Formula'):
         assert label in post, label
     paper = (out / "topics" / "paper" / "alpha2020.html").read_text(encoding="utf-8")

@@ -1,12 +1,13 @@
 /* mlnotes: the search page (templates/search.html) over the split index in _search/
  * (written by mlnotes.site.splitindex).  A query's Chinese runs are segmented by the index's own
  * vocabulary: the fewest indexed terms that cover the run (a piece may also be the beginning of
- * a longer term; a character no term starts with is left out), so 扩散模型采样 is searched as
- * 扩散模型 + 采样.  Only the shards of the query's characters (and of its Latin words' first two
- * letters) are fetched; they hold the terms and their postings.  A page must match every word
+ * a longer term; a character no term starts with is left out), so "diffusion model sampling"
+ * written as one run of six characters is searched as its two terms.  Only the shards of the
+ * query's characters (and of its Latin words' first two letters) are fetched; they hold the terms and their postings.  A page must match every word
  * (a word matches the terms it begins); results are ranked by where the words occur (title,
  * heading, body) and how often; each shown result loads one block of its text for the snippet.
  * window.mlnotesSearch.run(query, filters) gives every match (the tests measure with it). */
+// (no Han characters in this file, comments included: it is part of every site, English ones too)
 "use strict";
 (function () {
   var box = document.querySelector("[data-mlnotes-index]");
@@ -105,8 +106,9 @@
         else if (r.length >= 2) { words.push(r); }
       });
       words = Array.from(new Set(words));
-      // the parts of each compound (注意力机制: 注意力, 机制) add to the rank of a page, so a page
-      // whose title has 注意力 comes before one that only has the compound once in its body
+      // the parts of each compound ("attention mechanism": "attention", "mechanism") add to the
+      // rank of a page, so a page whose title has "attention" comes before one that only has the
+      // compound once in its body
       var parts = words.map(function (w) {
         return HAN.test(w[0]) && w.length >= 3 ? segment(m, w, data, w.length) : [];
       });

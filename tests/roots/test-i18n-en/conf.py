@@ -15,3 +15,17 @@ mlnotes_facets = ["area", "tag", "series", "paper", "venue", "year"]
 mlnotes_required_fields = ["area"]
 mlnotes_timezone = "UTC"
 mlnotes_page_size = 1
+mlnotes_repository_url = "https://github.com/example/notes"
+html_theme = "pydata_sphinx_theme"
+html_last_updated_fmt = "%Y-%m-%d"
+html_theme_options = {
+    "footer_start": ["mlnotes-copyright"],
+    "footer_end": [],
+    "secondary_sidebar_items": ["page-toc"],
+    "article_footer_items": ["mlnotes-last-updated", "mlnotes-edit"],
+}
+html_sidebars = {
+    "posts/**": ["mlnotes/postcard.html", "mlnotes/recentposts.html", "mlnotes/topics.html"],
+    "topics/**": ["mlnotes/recentposts.html", "mlnotes/topics.html", "mlnotes/tagcloud.html"],
+    "index": [],
+}
