@@ -19,6 +19,7 @@ from sphinx.util.console import strip_colors
 
 from conftest import REPO, SiteBuild, posts
 from localsite import BROWSER_DIR, browser_tools, serve
+from mlnotes.core.i18n import use_language
 from mlnotes.site.editlink import Repository, web_address
 from mlnotes.site.lastupdated import parse_log
 from mlnotes.site.notfound import absolutize
@@ -143,6 +144,7 @@ def reading(make_app, rootdir, tmp_path, monkeypatch):
 
 
 def test_reading_time_formula() -> None:
+    use_language("zh_CN")  # the words are the site's language: this one's
     text = "字" * 1000 + " word" * 300 + " 3.5 GPT-4 it's"
     r = measure(text)
     assert (r.han, r.words) == (1000, 303)

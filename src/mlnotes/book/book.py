@@ -44,6 +44,7 @@ from sphinx.util import logging
 from sphinx.util.texescape import escape as tex_escape
 
 from mlnotes.core.bibliography import cited_keys, load_bibliography
+from mlnotes.core.i18n import _
 from mlnotes.core.listing import published
 from mlnotes.core.records import PostRecord, doc_store, get_posts
 from mlnotes.facets.base import Facet
@@ -62,8 +63,6 @@ BOOK_CLASS = "mlnotes-book"
 BOOK_TITLES = "mlnotes_book_titles"
 #: the generated EPUB page with the bibliography
 BIBLIOGRAPHY_PAGE = "mlnotes-bibliography"
-BIBLIOGRAPHY_TITLE = "参考文献"
-OTHER_PART = ("", "其他")
 
 
 # ------------------------------------------------------------------------------ the order
@@ -88,6 +87,18 @@ class Part:
 DIGITS = "零一二三四五六七八九"
 
 
+def bibliography_title() -> str:
+    """The heading of the book's bibliography, in the site's language."""
+    return _("References")
+
+
+def part_number(number: int, language: str | None) -> str:
+    """"Part 3" in the site's language: the words come from the catalog, the numeral from the
+    language (a Chinese book counts its parts in Chinese numerals, 第三部分)."""
+    is_chinese = str(language or "").lower().startswith("zh")
+    return _("Part {number}").format(number=chinese_number(number) if is_chinese else str(number))
+
+
 def chinese_number(n: int) -> str:
     """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 99 → 九十九 (parts are few)."""
     if n < 10:
@@ -104,7 +115,7 @@ def book_parts(posts: Iterable[PostRecord], by: Facet | None) -> list[Part]:
     last part, so nothing is lost."""
     terms = by.terms() if by is not None else {}
     parts = {slug: Part(slug, term.name) for slug, term in terms.items() if term.parent is None}
-    other = Part(*OTHER_PART)
+    other = Part("", _("Other"))
     for post in posts:
         top = by.top_term(post) if by is not None else None
         (parts.get(top, other) if top is not None else other).posts.append(post)
@@ -192,7 +203,7 @@ def bibliography_html(app: Sphinx, keys: Sequence[str]) -> str:
         f'{entry.text.render_as("html").replace("&nbsp;", "&#160;")}</li>'
         for entry in formatted_bibliography(app, keys)
     )
-    return f'<h1>{BIBLIOGRAPHY_TITLE}</h1><ol class="mlnotes-bibliography">{items}</ol>'
+    return f'<h1>{html.escape(bibliography_title())}</h1><ol class="mlnotes-bibliography">{items}</ol>'
 
 
 # ----------------------------------------------------------------------------- directive
@@ -275,7 +286,7 @@ def _latex_book(app: Sphinx, doctree: nodes.document) -> None:
         keys = cited_papers(app.env, [p for part in parts for p in part.posts])
         if keys:
             root += _raw_latex(r"\backmatter")
-            root += _unnumbered_chapter(BIBLIOGRAPHY_TITLE)
+            root += _unnumbered_chapter(bibliography_title())
             root += bibliography_nodes(app, keys)
 
 
@@ -327,7 +338,7 @@ class BookEpubBuilder(Epub3Builder):
             ]
         if cited_papers(self.env, [p for part in parts for p in part.posts]):
             refnodes.append({"level": 1, "refuri": html.escape(self.get_target_uri(BIBLIOGRAPHY_PAGE)),
-                             "text": html.escape(BIBLIOGRAPHY_TITLE)})
+                             "text": html.escape(bibliography_title())})
         for file, text in reversed(self.config.epub_pre_files):
             refnodes.insert(0, {"level": 1, "refuri": html.escape(file), "text": html.escape(text)})
         for file, text in self.config.epub_post_files:
@@ -384,12 +395,13 @@ def _epub_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
             f"{html.escape(p.title)}</a></li>"
             for p in part.posts
         )
-        body = (f'<section class="mlnotes-part"><h1><span class="mlnotes-part-number">第{chinese_number(number)}部分'
-                f"</span> {html.escape(part.title)}</h1><ol>{items}</ol></section>")
+        body = (f'<section class="mlnotes-part"><h1><span class="mlnotes-part-number">'
+                f"{html.escape(part_number(number, app.config.language))}</span> {html.escape(part.title)}</h1>"
+                f"<ol>{items}</ol></section>")
         yield part.page, {"title": part.title, "body": body}, "page.html"
     keys = cited_papers(app.env, [p for part in parts for p in part.posts])
     if keys:
-        yield BIBLIOGRAPHY_PAGE, {"title": BIBLIOGRAPHY_TITLE, "body": bibliography_html(app, keys)}, "page.html"
+        yield BIBLIOGRAPHY_PAGE, {"title": bibliography_title(), "body": bibliography_html(app, keys)}, "page.html"
 
 
 def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],

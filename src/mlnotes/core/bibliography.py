@@ -16,6 +16,7 @@ import pybtex.database
 from pybtex.database import BibliographyData, Entry, Person
 from pybtex.scanner import PybtexError
 
+from mlnotes.core.i18n import _
 from mlnotes.core.problems import Problem
 
 #: ``{footcite:p}`a,b```, ``{cite:t}`a``` … — MyST role syntax for sphinxcontrib-bibtex citations
@@ -65,7 +66,7 @@ def short_venue(entry: Entry) -> str:
     for pattern, name in VENUES:
         if re.search(pattern, low):
             return name
-    return plain(fields.get("journal") or fields.get("booktitle") or fields.get("publisher") or "") or "其他"
+    return plain(fields.get("journal") or fields.get("booktitle") or fields.get("publisher") or "") or _("Other")
 
 
 @dataclass(frozen=True)

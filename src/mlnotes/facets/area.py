@@ -19,6 +19,7 @@ from collections.abc import Iterator, Mapping
 from functools import cached_property
 from typing import Any, ClassVar
 
+from mlnotes.core.i18n import N_
 from mlnotes.core.problems import Problem, did_you_mean
 from mlnotes.core.records import PostRecord
 from mlnotes.core.taxonomy import NAME_KEYS, Taxonomy, Term, fold
@@ -57,7 +58,7 @@ def _areas(taxonomy: Taxonomy, table: Mapping[str, Any], parent: str | None) -> 
 
 class AreaFacet(Facet):
     name = "area"
-    title = "领域"
+    title = N_("Area")
     hierarchical = True
     sidebar: ClassVar[SidebarKind | None] = "browse"
     card_terms: ClassVar[int | None] = None

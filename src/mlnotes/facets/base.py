@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
+from mlnotes.core.i18n import _, ngettext
 from mlnotes.core.problems import Problem
 from mlnotes.core.records import PostRecord
 from mlnotes.core.taxonomy import Taxonomy, Term
@@ -111,15 +112,35 @@ def split_values(raw: str) -> list[str]:
     return [v.strip() for v in raw.replace("，", ",").split(",") if v.strip()]
 
 
+class _TranslatedTitle:
+    """A facet's :attr:`Facet.title` as read: the source string through the ``mlnotes`` catalog.
+
+    The site's language is known only once the application is configured, long after a facet
+    class is defined, so the title is translated each time it is read, not when it is set."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def __get__(self, instance: object, owner: type | None = None) -> str:
+        return _(self.source)
+
+
 class Facet(ABC):
     """One way of classifying posts.
 
     Subclasses set :attr:`name` (the front-matter key and the URL segment) and :attr:`title`
     (the heading on pages), implement :meth:`terms` and :meth:`resolve`, and switch on the
-    capabilities they have (see the module's table)."""
+    capabilities they have (see the module's table).
+
+    :attr:`title` is set as a plain string: an English source string of the ``mlnotes`` catalog
+    (built-in facets mark theirs with ``N_``), or any text a plugin likes.  Reading it gives the
+    string translated into the site's language (unchanged when the catalogs have no
+    translation), and :attr:`title_source` the string as set."""
 
     name: ClassVar[str]
     title: ClassVar[str]
+    #: :attr:`title` as the subclass set it, untranslated
+    title_source: ClassVar[str]
     #: the front-matter key; defaults to :attr:`name`
     key: ClassVar[str | None] = None
     #: a post listed under a term is also listed under the terms :meth:`rollup` returns
@@ -142,6 +163,15 @@ class Facet(ABC):
     relates: ClassVar[bool] = False
     #: front-matter keys whose values the post record keeps for the facet (``PostRecord.extra``)
     record_keys: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        source = cls.__dict__.get("title")
+        if isinstance(source, str):
+            # a plain class attribute would be read untranslated: keep it as the source string
+            # and read it through the catalog (see _TranslatedTitle)
+            cls.title_source = source
+            setattr(cls, "title", _TranslatedTitle(source))  # noqa: B010  # mypy: title stays a str to readers
 
     def __init__(self, taxonomy: Taxonomy) -> None:
         self.taxonomy = taxonomy
@@ -256,7 +286,8 @@ class Facet(ABC):
 
     def shared_label(self, count: int) -> str:
         """With :attr:`relates`: how a related note's list entry says what it shares."""
-        return f"（共同的{self.title} {count} 个）"
+        return ngettext("({facet}: {count} in common)", "({facet}: {count} in common)", count).format(
+            facet=self.title, count=count)
 
     def opengraph_meta(self, post: PostRecord) -> list[tuple[str, str]]:
         """OpenGraph ``article:*`` properties of a post."""

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, ClassVar
 from mlnotes.core.bibcheck import check_bibliography
 from mlnotes.core.bibliography import Bibliography, Paper, cited_keys, key_line, load_bibliography
 from mlnotes.core.config import MlnotesConfig, get_config
+from mlnotes.core.i18n import N_, _, ngettext
 from mlnotes.core.paperdata import PaperDataFile, load_paper_data
 from mlnotes.core.problems import Problem, did_you_mean
 from mlnotes.core.records import PostRecord
@@ -36,7 +37,8 @@ from mlnotes.facets.base import (
 if TYPE_CHECKING:
     from pybtex.database import BibliographyData
 
-OTHER = "其他"
+#: the group of papers no note cites yet (a key no top-level term can have)
+OTHER = "\0other"
 
 
 def shared_bibliography(context: FacetContext) -> Bibliography:
@@ -51,7 +53,7 @@ def shared_bibliography(context: FacetContext) -> Bibliography:
 
 class PaperFacet(Facet):
     name = "paper"
-    title = "论文"
+    title = N_("Paper")
     header_links = False  # the main paper has its card; the cited ones are in the references
     postcard_links = False
     own_index = True
@@ -121,8 +123,10 @@ class PaperFacet(Facet):
         """The metadata card of a paper (HTML)."""
         paper = self.bib.papers[key]
         links = paper_links(paper)
-        authors = "、".join(escape(a) for a in paper.authors) if len(paper.authors) <= 8 else (
-            "、".join(escape(a) for a in paper.authors[:8]) + f" 等 {len(paper.authors)} 位作者"
+        comma = _(", ")
+        authors = comma.join(escape(a) for a in paper.authors) if len(paper.authors) <= 8 else (
+            _("{authors} et al. ({count} authors)").format(
+                authors=comma.join(escape(a) for a in paper.authors[:8]), count=len(paper.authors))
         )
         return (
             '<div class="mlnotes-paper-card">'
@@ -142,20 +146,21 @@ class PaperFacet(Facet):
         return self.data.digest
 
     def term_html(self, slug: str, url: UrlFor) -> str:
-        return self.card(slug) + '<h2 class="mlnotes-backlinks">讨论这篇论文的笔记</h2>'
+        return self.card(slug) + _notes_heading()
 
     def term_page_html(self, slug: str, links: PageLinks, draw: DrawDiagram) -> str:
         """The card, then what papers.toml says of the paper (official code, datasets, key
         results) and its lineage in the collection, drawn and as text."""
         return (self.card(slug) + paper_data_html(self, slug)
                 + lineage_html(self, slug, lambda key: links.term(self, key), draw)
-                + '<h2 class="mlnotes-backlinks">讨论这篇论文的笔记</h2>')
+                + _notes_heading())
 
     def reference_data(self) -> BibliographyData | None:
         return self.bib.data
 
     def shared_label(self, count: int) -> str:
-        return f"（共同引用 {count} 篇论文）"
+        return ngettext("({count} paper cited by both)", "({count} papers cited by both)", count).format(
+            count=count)
 
     def citation_meta(self, post: PostRecord) -> list[tuple[str, str]]:
         return [("citation_reference", reference_meta(self.bib.papers[key]))
@@ -183,9 +188,14 @@ class PaperFacet(Facet):
             for top in sorted(tops) or [OTHER]:
                 groups.setdefault(top, []).append(key)
         order = [a for a in tops_in_order if a in groups] + ([OTHER] if OTHER in groups else [])
-        parts = [f'<p>共 {len(self.bib.papers)} 篇论文。点击表头可按年份、会议/期刊或笔记数排序。</p>']
+        total = len(self.bib.papers)
+        parts = ["<p>" + escape(ngettext(
+            "{count} paper. Click a column heading to sort by year, venue or number of notes.",
+            "{count} papers. Click a column heading to sort by year, venue or number of notes.",
+            total).format(count=total)) + "</p>"]
         for top in order:
-            name = grouping.terms()[top].name if grouping is not None and top != OTHER else "其他（尚无笔记引用）"
+            name = (grouping.terms()[top].name if grouping is not None and top != OTHER
+                    else _("Other (no note cites them yet)"))
             keys = sorted(groups[top], key=lambda k: (self.bib.papers[k].year, k), reverse=True)
             rows = []
             for key in keys:
@@ -200,25 +210,32 @@ class PaperFacet(Facet):
         return "".join(parts)
 
 
+def _notes_heading() -> str:
+    return f'<h2 class="mlnotes-backlinks">{escape(_("Notes discussing this paper"))}</h2>'
+
+
 def paper_data_html(facet: PaperFacet, key: str) -> str:
     """Official code, datasets and key results of *key*, as papers.toml gives them."""
     data = facet.data.papers.get(key)
     if data is None or not (data.code or data.datasets or data.results):
         return ""
     parts = ['<section class="mlnotes-paper-data" aria-labelledby="mlnotes-paper-data">'
-             '<h2 id="mlnotes-paper-data">代码、数据与结果</h2>']
+             f'<h2 id="mlnotes-paper-data">{escape(_("Code, data and results"))}</h2>']
     if data.code:
-        parts.append(f'<p>官方代码：<a href="{escape(data.code)}">{escape(data.code)}</a></p>')
+        code = f'<a href="{escape(data.code)}">{escape(data.code)}</a>'
+        parts.append("<p>" + _("Official code: {link}").format(link=code) + "</p>")
     if data.datasets:
         names = [f'<a href="{escape(d.url)}">{escape(d.name)}</a>' if d.url else escape(d.name) for d in data.datasets]
-        parts.append("<p>数据集：" + "、".join(names) + "</p>")
+        parts.append("<p>" + _("Datasets: {names}").format(names=_(", ").join(names)) + "</p>")
     if data.results:
         rows = "".join(
             f"<tr><td>{escape(r.metric)}</td><td>{escape(r.value)}</td><td>{escape(r.setting)}</td>"
             f"<td>{escape(r.source)}</td></tr>" for r in data.results)
-        parts.append('<table class="table mlnotes-paper-results"><caption>论文报告的主要结果</caption>'
-                     '<thead><tr><th scope="col">指标</th><th scope="col">数值</th><th scope="col">设置</th>'
-                     f'<th scope="col">出处</th></tr></thead><tbody>{rows}</tbody></table>')
+        heads = "".join(f'<th scope="col">{escape(h)}</th>'
+                        for h in (_("Metric"), _("Value"), _("Setting"), _("Source")))
+        parts.append('<table class="table mlnotes-paper-results">'
+                     f'<caption>{escape(_("Main results reported by the paper"))}</caption>'
+                     f'<thead><tr>{heads}</tr></thead><tbody>{rows}</tbody></table>')
     parts.append("</section>")
     return "".join(parts)
 
@@ -230,11 +247,12 @@ def lineage_html(facet: PaperFacet, key: str, paper_url: UrlFor, draw: DrawDiagr
     upstream = list(facet.data.papers[key].builds_on) if key in facet.data.papers else []
     downstream = facet.data.built_on_by(key)
     heading = ('<section class="mlnotes-lineage" aria-labelledby="mlnotes-lineage">'
-               '<h2 id="mlnotes-lineage">在本站论文中的谱系</h2>')
+               f'<h2 id="mlnotes-lineage">{escape(_("Lineage among the papers of this site"))}</h2>')
     if not upstream and not downstream:
         if key not in facet.data.papers:
             return ""
-        return heading + "<p>本站尚未记录这篇论文与站内其他论文的直接继承关系。</p></section>"
+        return (heading + "<p>" + escape(_("This site records no direct lineage between this paper and the "
+                                           "other papers of the site yet.")) + "</p></section>")
     papers = facet.bib.papers
 
     def item(other: str) -> str:
@@ -259,9 +277,11 @@ def lineage_html(facet: PaperFacet, key: str, paper_url: UrlFor, draw: DrawDiagr
     if svg:
         parts.append(f'<div class="mlnotes-lineage-graph">{svg}</div>')
     if upstream:
-        parts.append("<p>本文直接基于：</p><ul>" + "".join(item(k) for k in upstream) + "</ul>")
+        intro = escape(_("This paper builds directly on:"))
+        parts.append(f"<p>{intro}</p><ul>" + "".join(item(k) for k in upstream) + "</ul>")
     if downstream:
-        parts.append("<p>直接基于本文的论文：</p><ul>" + "".join(item(k) for k in downstream) + "</ul>")
+        intro = escape(_("Papers that build directly on this one:"))
+        parts.append(f"<p>{intro}</p><ul>" + "".join(item(k) for k in downstream) + "</ul>")
     parts.append("</section>")
     return "".join(parts)
 
@@ -294,9 +314,9 @@ def paper_links(paper: Paper) -> list[str]:
     if paper.doi:
         links.append(f'<a href="https://doi.org/{escape(paper.doi)}">DOI</a>')
     if paper.url and "arxiv.org" not in paper.url:
-        links.append(f'<a href="{escape(paper.url)}">论文页面</a>')
+        links.append(f'<a href="{escape(paper.url)}">{escape(_("Paper page"))}</a>')
     if paper.code:
-        links.append(f'<a href="{escape(paper.code)}">官方代码</a>')
+        links.append(f'<a href="{escape(paper.code)}">{escape(_("Official code"))}</a>')
     return links
 
 
@@ -304,9 +324,7 @@ def rows_table(rows: str) -> str:
     return (
         '<table class="mlnotes-sortable table">'
         "<thead><tr>"
-        '<th scope="col"><button type="button" data-col="0">论文</button></th>'
-        '<th scope="col"><button type="button" data-col="1">年份</button></th>'
-        '<th scope="col"><button type="button" data-col="2">会议/期刊</button></th>'
-        '<th scope="col"><button type="button" data-col="3">笔记数</button></th>'
-        f"</tr></thead><tbody>{rows}</tbody></table>"
+        + "".join(f'<th scope="col"><button type="button" data-col="{col}">{escape(label)}</button></th>'
+                  for col, label in enumerate((_("Paper"), _("Year"), _("Venue"), _("Notes"))))
+        + f"</tr></thead><tbody>{rows}</tbody></table>"
     )

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from functools import cached_property
 from html import escape
 
+from mlnotes.core.i18n import N_, _
 from mlnotes.core.problems import Problem, did_you_mean
 from mlnotes.core.records import PostRecord
 from mlnotes.core.taxonomy import Taxonomy, Term
@@ -37,7 +38,7 @@ def series_terms(taxonomy: Taxonomy) -> dict[str, Term]:
 
 class SeriesFacet(Facet):
     name = "series"
-    title = "系列"
+    title = N_("Series")
     header_links = False  # the series navigation says it better
 
     @cached_property
@@ -76,15 +77,20 @@ class SeriesFacet(Facet):
                 continue
             prev, nxt = self.neighbours(slug, post.docname)
             position = term.members.index(post.docname) + 1 if post.docname in term.members else None
-            where = f"第 {position} / {len(term.members)} 篇" if position else "未排序"
-            parts = [f'<a href="{escape(links.term(self, slug))}">系列「{escape(term.name)}」</a> {where}']
+            where = (_("post {position} of {total}").format(position=position, total=len(term.members))
+                     if position else _("not in order"))
+            series = _("Series “{name}”").format(name=escape(term.name))
+            parts = [f'<a href="{escape(links.term(self, slug))}">{series}</a> {where}']
             if prev and prev in records:
                 prev_title = escape(records[prev].title)
-                parts.append(f'<a rel="prev" href="{escape(links.url(prev))}">← 上一篇：{prev_title}</a>')
+                parts.append(f'<a rel="prev" href="{escape(links.url(prev))}">'
+                             + _("← Previous: {title}").format(title=prev_title) + "</a>")
             if nxt and nxt in records:
                 next_title = escape(records[nxt].title)
-                parts.append(f'<a rel="next" href="{escape(links.url(nxt))}">下一篇：{next_title} →</a>')
-            blocks.append(f'<nav class="mlnotes-series-nav" aria-label="系列导航">{" · ".join(parts)}</nav>')
+                parts.append(f'<a rel="next" href="{escape(links.url(nxt))}">'
+                             + _("Next: {title} →").format(title=next_title) + "</a>")
+            label = escape(_("Series navigation"))
+            blocks.append(f'<nav class="mlnotes-series-nav" aria-label="{label}">{" · ".join(parts)}</nav>')
         return "".join(blocks)
 
     def nav_dependents(self, changed: set[str], records: Mapping[str, PostRecord]) -> set[str]:

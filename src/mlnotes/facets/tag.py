@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import ClassVar
 
+from mlnotes.core.i18n import N_
 from mlnotes.core.problems import Problem, did_you_mean
 from mlnotes.core.records import PostRecord
 from mlnotes.core.taxonomy import Taxonomy, Term, fold
@@ -39,7 +40,7 @@ def tag_terms(taxonomy: Taxonomy) -> dict[str, Term]:
 class TagFacet(Facet):
     name = "tag"
     key = "tags"
-    title = "标签"
+    title = N_("Tag")
     sidebar: ClassVar[SidebarKind | None] = "cloud"
     card_terms: ClassVar[int | None] = 3
 

@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 
 from mlnotes.core.bibliography import Bibliography, Paper
+from mlnotes.core.i18n import N_
 from mlnotes.core.taxonomy import Term
 from mlnotes.facets.base import Facet, FacetContext, Resolved
 from mlnotes.facets.paper import shared_bibliography
@@ -51,7 +52,7 @@ class _ByMainPaper(Facet):
 
 class VenueFacet(_ByMainPaper):
     name = "venue"
-    title = "会议/期刊"
+    title = N_("Venue")
 
     def value(self, paper: Paper) -> str:
         return paper.venue
@@ -59,7 +60,7 @@ class VenueFacet(_ByMainPaper):
 
 class YearFacet(_ByMainPaper):
     name = "year"
-    title = "年份"
+    title = N_("Year")
 
     def value(self, paper: Paper) -> str:
         return paper.year

@@ -6,10 +6,11 @@ Pure functions of a doctree, kept in the read room so that
 importing the site modules that render them (:mod:`mlnotes.site.readingtime`,
 :mod:`mlnotes.site.opengraph`).
 
-Reading time is counted the way Chinese text is read: by characters.  A reader takes in about
-:data:`HAN_PER_MINUTE` Han characters or :data:`WORDS_PER_MINUTE` Latin words (English terms,
-names, numbers) a minute.  Code blocks, math, raw HTML, comments and the reference list are not
-counted.
+Reading time counts Chinese (and other Han) text by characters and Latin text by words, since
+that is how each is read: a reader takes in about :data:`HAN_PER_MINUTE` Han characters or
+:data:`WORDS_PER_MINUTE` Latin words (English terms, names, numbers) a minute, so a post mixing
+both is timed fairly in any site language.  Code blocks, math, raw HTML, comments and the
+reference list are not counted.  :meth:`Reading.text` words the result in the site's language.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import re
 from dataclasses import dataclass
 
 from docutils import nodes
+
+from mlnotes.core.i18n import ngettext
 
 HAN_PER_MINUTE = 400
 WORDS_PER_MINUTE = 200
@@ -43,7 +46,10 @@ class Reading:
         return max(1, math.ceil(self.han / HAN_PER_MINUTE + self.words / WORDS_PER_MINUTE))
 
     def text(self) -> str:
-        return f"约 {self.minutes} 分钟读完（{self.count:,} 字）"
+        """"5 min read (1,303 words)" in the site's language; the count is Han characters plus
+        Latin words (a Chinese site says 字, characters)."""
+        return ngettext("{minutes} min read ({count} word)", "{minutes} min read ({count} words)",
+                        self.count).format(minutes=self.minutes, count=f"{self.count:,}")
 
 
 def measure(text: str) -> Reading:

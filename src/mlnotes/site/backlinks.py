@@ -25,14 +25,11 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
+from mlnotes.core.i18n import _
 from mlnotes.core.listing import published
 from mlnotes.core.records import PostRecord, doc_store, get_posts
 from mlnotes.facets.runtime import get_runtime
 from mlnotes.site.base import Site, UrlFor, html_builder, now_in_site_tz, once_per_write
-
-#: the words the backlinks show, in one place (the site is Chinese; a translation replaces these)
-HEADING: Final = "被以下笔记引用"
-DRAFT: Final = "草稿"
 
 #: one backlink as the page shows it: (linking post, its title, before, link text, after)
 Backlink = tuple[str, str, str, str, str]
@@ -65,7 +62,7 @@ def link_graph(env: BuildEnvironment) -> dict[str, list[tuple[str, str, str, str
 
 
 def _date(post: PostRecord) -> str:
-    return post.when.strftime("%Y-%m-%d") if post.when else DRAFT
+    return post.when.strftime("%Y-%m-%d") if post.when else _("Draft")
 
 
 def shown(env: BuildEnvironment) -> dict[str, Shown]:
@@ -101,7 +98,7 @@ def backlinks_html(app: Sphinx, docname: str, url: UrlFor) -> str:
         for source, title, before, anchor, after in links
     )
     return (f'<section class="mlnotes-backlinks" aria-labelledby="mlnotes-backlinks-heading">'
-            f'<h2 id="mlnotes-backlinks-heading">{escape(HEADING)}</h2><ul>{items}</ul></section>')
+            f'<h2 id="mlnotes-backlinks-heading">{escape(_("Linked from these notes"))}</h2><ul>{items}</ul></section>')
 
 
 def _previews(app: Sphinx, doctree: nodes.document, docname: str) -> None:

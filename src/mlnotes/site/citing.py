@@ -20,6 +20,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 
 from mlnotes.core.config import get_config
+from mlnotes.core.i18n import _
 from mlnotes.core.listing import published
 from mlnotes.core.records import PostRecord, get_posts
 from mlnotes.facets.runtime import get_runtime
@@ -86,7 +87,7 @@ def cite_block(app: Sphinx, post: PostRecord) -> str:
     bibtex = post_bibtex(post, post_url(app, post.docname), title, app.config.language, cite_prefix(app))
     return (
         '<section class="mlnotes-cite" aria-labelledby="mlnotes-cite-heading">'
-        '<h2 id="mlnotes-cite-heading">引用本文</h2>'
+        f'<h2 id="mlnotes-cite-heading">{escape(_("Cite this note"))}</h2>'
         '<div class="highlight-bibtex notranslate"><div class="highlight"><pre>'
         f"{escape(bibtex)}</pre></div></div></section>"
     )

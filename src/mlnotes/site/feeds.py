@@ -18,6 +18,7 @@ from urllib.parse import urljoin
 
 from sphinx.util import logging
 
+from mlnotes.core.i18n import _
 from mlnotes.core.records import PostRecord
 from mlnotes.site.base import blog_title, write_if_changed
 
@@ -143,8 +144,7 @@ def write_feeds(
     for facet in facets:
         for slug, items in facet.members(posts).items():
             if items:
-                results.append(
-                    feed(site.feed_path(facet, slug), f"{site_title} · {facet.title}：{facet.display(slug)}", "", items,
-                         site.term_page(facet, slug))
-                )
-    return {rel for rel, _ in results}, sum(changed for _, changed in results), keys
+                title = _("{site} · {facet}: {term}").format(site=site_title, facet=facet.title,
+                                                             term=facet.display(slug))
+                results.append(feed(site.feed_path(facet, slug), title, "", items, site.term_page(facet, slug)))
+    return {rel for rel, _changed in results}, sum(changed for _rel, changed in results), keys

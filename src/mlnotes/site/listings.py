@@ -22,6 +22,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.typing import OptionSpec
 
+from mlnotes.core.i18n import _
 from mlnotes.core.listing import page_name, paginate, published
 from mlnotes.core.records import PostRecord, doc_store, get_posts
 from mlnotes.core.version import __version__
@@ -87,8 +88,9 @@ def _fill_latest(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         url = site.url_from(docname)
         html = render.cards(pages[0], site.runtime.facets, site.term_page, url, level=3)
         html += render.pagination(site.latest_base, 1, len(pages), url, first_page=docname)
-        html += (f'<p class="mlnotes-more"><a href="{escape(url(site.overview))}">按领域、标签和系列浏览全部笔记</a> · '
-                 f'<a href="{escape(url(site.feed_path()))}">订阅 Atom feed</a></p>')
+        browse, subscribe = _("Browse all notes by area, tag and series"), _("Subscribe to the Atom feed")
+        html += (f'<p class="mlnotes-more"><a href="{escape(url(site.overview))}">{escape(browse)}</a> · '
+                 f'<a href="{escape(url(site.feed_path()))}">{escape(subscribe)}</a></p>')
         node.replace_self(nodes.raw("", html, format="html"))
 
 
@@ -111,10 +113,11 @@ def _term_body(site: Site, facet: Facet, slug: str, posts: list[PostRecord], num
     crumbs = [site.overview]
     if facet.hierarchical:
         chain = list(reversed(facet.rollup(slug)))[:-1]
-        trail = [f'<a href="{escape(url(site.overview))}">全部主题</a>'] + [
+        trail = [f'<a href="{escape(url(site.overview))}">{escape(_("All topics"))}</a>'] + [
             f'<a href="{escape(url(site.term_page(facet, s)))}">{escape(facet.display(s))}</a>' for s in chain
         ]
-        parts.append(f'<nav class="mlnotes-breadcrumbs" aria-label="位置">{" › ".join(trail)}</nav>')
+        where = escape(_("Location"))
+        parts.append(f'<nav class="mlnotes-breadcrumbs" aria-label="{where}">{" › ".join(trail)}</nav>')
         children = [t for t in facet.terms().values() if t.parent == slug]
         if children:
             parts.append(
@@ -124,14 +127,16 @@ def _term_body(site: Site, facet: Facet, slug: str, posts: list[PostRecord], num
                 + "</ul>"
             )
     else:
-        parts.append(f'<p class="mlnotes-breadcrumbs"><a href="{escape(url(crumbs[0]))}">全部主题</a> › '
+        every = escape(_("All topics"))
+        parts.append(f'<p class="mlnotes-breadcrumbs"><a href="{escape(url(crumbs[0]))}">{every}</a> › '
                      f'{escape(facet.title)}</p>')
     if term.description:
         parts.append(f"<p>{escape(term.description)}</p>")
     parts.append(facet.term_page_html(slug, PageLinks(url, site.term_page), partial(inline_diagram, site.app)))
     if posts or number > 1:
         feed = escape(url(site.feed_path(facet, slug)))
-        parts.append(f'<p class="mlnotes-feed"><a href="{feed}">订阅本{escape(facet.title)}的 Atom feed</a></p>')
+        subscribe = _("Subscribe to the Atom feed of this {facet}").format(facet=facet.title)
+        parts.append(f'<p class="mlnotes-feed"><a href="{feed}">{escape(subscribe)}</a></p>')
     parts.append(render.cards(posts, site.runtime.facets, site.term_page, url))
     parts.append(render.pagination(site.term_page(facet, slug), number, total, url))
     return "".join(parts)
@@ -139,12 +144,12 @@ def _term_body(site: Site, facet: Facet, slug: str, posts: list[PostRecord], num
 
 def _overview_body(site: Site, counts: dict[str, dict[str, int]], own_index: set[str]) -> str:
     url = site.url_from(site.overview)
-    parts = ["<h1>主题目录</h1>"]
+    parts = ["<h1>" + escape(_("Topics")) + "</h1>"]
     for facet in site.runtime.facets:
         parts.append(f"<h2>{escape(facet.title)}</h2>")
         if facet.name in own_index:
-            parts.append(f'<p><a href="{escape(url(site.facet_index(facet)))}">全部{escape(facet.title)}'
-                         f"（{len(facet.terms())}）</a></p>")
+            label = _("Every {facet} ({count})").format(facet=facet.title, count=len(facet.terms()))
+            parts.append(f'<p><a href="{escape(url(site.facet_index(facet)))}">{escape(label)}</a></p>')
             continue
         terms = facet.terms()
         roots = [s for s, t in terms.items() if not (facet.hierarchical and t.parent)]
@@ -300,23 +305,26 @@ def collect_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
         if facet.own_index:
             index_body = facet.index_html(by_term, partial(_term_url, site, index_url, facet))
             own_index.add(facet.name)
-            out(index_page, f"全部{facet.title}", f"<h1>全部{escape(facet.title)}</h1>" + index_body)
+            every = _("Every {facet}").format(facet=facet.title)
+            out(index_page, every, f"<h1>{escape(every)}</h1>" + index_body)
         for slug, term_posts in by_term.items():
             pages = paginate(term_posts, site.cfg.page_size)
             for number, page_posts in enumerate(pages, start=1):
                 pagename = page_name(site.term_page(facet, slug), number)
-                title = facet.terms()[slug].name + (f"（第 {number} 页）" if number > 1 else "")
+                name = facet.terms()[slug].name
+                title = _("{title} (page {number})").format(title=name, number=number) if number > 1 else name
                 out(pagename, title, _term_body(site, facet, slug, page_posts, number, len(pages), pagename))
-    out(site.overview, "主题目录", _overview_body(site, counts, own_index))
+    out(site.overview, _("Topics"), _overview_body(site, counts, own_index))
     latest = paginate(posts, site.cfg.page_size)
     home = app.config.root_doc
     for number in range(2, len(latest) + 1):
         pagename = page_name(site.latest_base, number)
         url = site.url_from(pagename)
-        body = (f"<h1>最新更新（第 {number} 页）</h1>"
+        title = _("Latest updates (page {number})").format(number=number)
+        body = (f"<h1>{escape(title)}</h1>"
                 + render.cards(latest[number - 1], site.runtime.facets, site.term_page, url))
         body += render.pagination(site.latest_base, number, len(latest), url, first_page=home)
-        out(pagename, f"最新更新（第 {number} 页）", body)
+        out(pagename, title, body)
     rendered = len(todo)
     written = render_pages(app, todo)
     posts_bib = write_posts_bib(app)

@@ -18,6 +18,7 @@ from urllib.parse import urljoin, urlsplit
 from docutils import nodes
 from sphinx.application import Sphinx
 
+from mlnotes.core.i18n import _
 from mlnotes.site.base import Site, html_builder, write_page_if_changed
 
 PAGENAME = "404"
@@ -47,17 +48,27 @@ def body(app: Sphinx) -> str:
     url = Site(app).url_from(PAGENAME)
     home, search = url(str(app.config.root_doc)), url("search")
     overview = url(Site(app).overview)
+    t = {key: escape(text) for key, text in {
+        "heading": _("Page not found (404)"),
+        "why": _("The page you are looking for is not here: it may have been renamed or removed, "
+                 "or the link is wrong."),
+        "label": _("Search all notes:"),
+        "button": _("Search"),
+        "home": _("Back to the home page"),
+        "search": _("Open the search page"),
+        "browse": _("Browse all notes by area, tag and series"),
+    }.items()}
     return (
         '<section class="mlnotes-404">'
-        "<h1>页面不存在（404）</h1>"
-        "<p>你要找的页面不在这里：它可能改了名字、被删除了，或者链接有误。</p>"
+        f"<h1>{t['heading']}</h1>"
+        f"<p>{t['why']}</p>"
         f'<form class="mlnotes-404-search" action="{escape(search)}" method="get" role="search">'
-        '<label for="mlnotes-404-q">在全部笔记中搜索：</label> '
-        '<input id="mlnotes-404-q" type="search" name="q" /> <button type="submit">搜索</button></form>'
+        f'<label for="mlnotes-404-q">{t["label"]}</label> '
+        f'<input id="mlnotes-404-q" type="search" name="q" /> <button type="submit">{t["button"]}</button></form>'
         "<ul>"
-        f'<li><a href="{escape(home)}">返回首页</a></li>'
-        f'<li><a href="{escape(search)}">打开搜索页</a></li>'
-        f'<li><a href="{escape(overview)}">按领域、标签和系列浏览全部笔记</a></li>'
+        f'<li><a href="{escape(home)}">{t["home"]}</a></li>'
+        f'<li><a href="{escape(search)}">{t["search"]}</a></li>'
+        f'<li><a href="{escape(overview)}">{t["browse"]}</a></li>'
         "</ul></section>"
     )
 
@@ -67,7 +78,7 @@ def _collect(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
     none for Sphinx to write."""
     if not html_builder(app) or app.builder.name != "html" or PAGENAME in app.env.found_docs:
         return
-    ctx: dict[str, Any] = {"title": "页面不存在", "body": body(app), "parents": [], "display_toc": False,
+    ctx: dict[str, Any] = {"title": _("Page not found"), "body": body(app), "parents": [], "display_toc": False,
                            "metatags": '<meta name="robots" content="noindex" />\n'}
     base = base_path(app)
     write_page_if_changed(app, PAGENAME, ctx, "page.html", transform=lambda html: absolutize(html, base))

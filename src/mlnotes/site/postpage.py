@@ -10,6 +10,7 @@ from html import escape
 from docutils import nodes
 from sphinx.application import Sphinx
 
+from mlnotes.core.i18n import _
 from mlnotes.core.listing import published
 from mlnotes.core.records import PostRecord, get_posts
 from mlnotes.facets.base import Facet, PageLinks
@@ -36,7 +37,7 @@ def _decorate(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     site = Site(app)
     url = site.url_from(docname)
     facets = site.runtime.facets
-    date = post.when.strftime("%Y-%m-%d") if post.when else "草稿"
+    date = post.when.strftime("%Y-%m-%d") if post.when else _("Draft")
     links = render.facet_links(post, [f for f in facets if f.header_links], site.term_page, url)
     header = (
         f'<p class="mlnotes-post-meta"><time datetime="{escape(post.date or "")}">{escape(date)}</time>'
@@ -102,7 +103,8 @@ def _related_html(app: Sphinx, site: Site, post: PostRecord, url: UrlFor) -> str
         f' <span class="mlnotes-count">{escape(facet.shared_label(shared))}</span></li>'
         for other, shared in related
     )
-    return f'<section class="mlnotes-related"><h2>相关笔记</h2><ul>{items}</ul></section>'
+    heading = escape(_("Related notes"))
+    return f'<section class="mlnotes-related"><h2>{heading}</h2><ul>{items}</ul></section>'
 
 
 #: published records by docname, how many notes have each term, term → notes

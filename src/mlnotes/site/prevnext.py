@@ -15,6 +15,7 @@ from html import escape
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
+from mlnotes.core.i18n import _
 from mlnotes.core.listing import published
 from mlnotes.core.records import PostRecord, get_posts
 from mlnotes.facets.runtime import get_runtime
@@ -47,15 +48,17 @@ def _map(app: Sphinx, env: BuildEnvironment) -> dict[str, Neighbours]:
 def nav_html(links: Neighbours, url: UrlFor) -> str:
     older, older_title, newer, newer_title = links
     parts = []
+    back, forward = escape(_("← Previous post")), escape(_("Next post →"))
     if older:
         parts.append(f'<a class="mlnotes-post-nav-prev" href="{escape(url(older))}">'
-                     f'<span class="mlnotes-post-nav-label">← 上一篇</span> {escape(older_title or "")}</a>')
+                     f'<span class="mlnotes-post-nav-label">{back}</span> {escape(older_title or "")}</a>')
     if newer:
         parts.append(f'<a class="mlnotes-post-nav-next" href="{escape(url(newer))}">'
-                     f'<span class="mlnotes-post-nav-label">下一篇 →</span> {escape(newer_title or "")}</a>')
+                     f'<span class="mlnotes-post-nav-label">{forward}</span> {escape(newer_title or "")}</a>')
     if not parts:
         return ""
-    return f'<nav class="mlnotes-post-nav" aria-label="按日期的上一篇和下一篇">{"".join(parts)}</nav>'
+    label = escape(_("Previous and next post by date"))
+    return f'<nav class="mlnotes-post-nav" aria-label="{label}">{"".join(parts)}</nav>'
 
 
 def prevnext_html(app: Sphinx, docname: str) -> str:

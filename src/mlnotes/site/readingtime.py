@@ -1,9 +1,10 @@
-"""Reading time of a post, counted the way Chinese text is read: by characters.
+"""Reading time of a post: Han text counted by characters, Latin text by words.
 
 A reader takes in about :data:`HAN_PER_MINUTE` Han characters or :data:`WORDS_PER_MINUTE` Latin
 words (English terms, names, numbers) a minute.  Code blocks, math, raw HTML, comments and the
-reference list are not counted.  The header shows ``约 N 分钟读完（X 字）``, where X is Han
-characters plus Latin words and N is rounded up (at least 1).
+reference list are not counted.  The header shows, in the site's language, ``N min read (X
+words)`` (a Chinese site: ``约 N 分钟读完（X 字）``), where X is Han characters plus Latin
+words and N is rounded up (at least 1).
 
 The counts are measured while a post is read (:mod:`mlnotes.read.measures`, called by
 :class:`mlnotes.read.collector.DocCollector`) and kept in the environment's

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from html import escape
 
+from mlnotes.core.i18n import _
 from mlnotes.core.listing import page_name
 from mlnotes.core.records import PostRecord
 from mlnotes.facets import Facet
@@ -15,7 +16,7 @@ UrlFor = Callable[[str], str]
 
 def facet_links(post: PostRecord, facets: Sequence[Facet], term_page: Callable[[Facet, str], str], url: UrlFor,
                 on_card: bool = False) -> str:
-    """'领域 <a>…</a> · 标签 <a>…</a> <a>…</a>' for the facets the post has values in; *on_card*:
+    """'Area <a>…</a> · Tag <a>…</a> <a>…</a>' for the facets the post has values in; *on_card*:
     only as many terms of each facet as it shows on listing cards (:attr:`Facet.card_terms`)."""
     groups = []
     for facet in facets:
@@ -54,7 +55,7 @@ def cards(
     level: int = 2,
 ) -> str:
     if not posts:
-        return '<p class="mlnotes-empty">暂无文章。</p>'
+        return f'<p class="mlnotes-empty">{escape(_("No posts yet."))}</p>'
     return '<div class="mlnotes-cards">' + "".join(card(p, facets, term_page, url, level) for p in posts) + "</div>"
 
 
@@ -67,13 +68,15 @@ def pagination(base: str, current: int, total: int, url: UrlFor, first_page: str
         return first_page if (n == 1 and first_page) else page_name(base, n)
 
     items = []
+    previous, following = escape(_("Previous page")), escape(_("Next page"))
     if current > 1:
-        items.append(f'<a class="mlnotes-prev" rel="prev" href="{escape(url(target(current - 1)))}">上一页</a>')
+        items.append(f'<a class="mlnotes-prev" rel="prev" href="{escape(url(target(current - 1)))}">{previous}</a>')
     for n in range(1, total + 1):
         if n == current:
             items.append(f'<span class="mlnotes-page-current" aria-current="page">{n}</span>')
         else:
             items.append(f'<a class="mlnotes-page" href="{escape(url(target(n)))}">{n}</a>')
     if current < total:
-        items.append(f'<a class="mlnotes-next" rel="next" href="{escape(url(target(current + 1)))}">下一页</a>')
-    return f'<nav class="mlnotes-pagination" aria-label="分页">{" ".join(items)}</nav>'
+        items.append(f'<a class="mlnotes-next" rel="next" href="{escape(url(target(current + 1)))}">{following}</a>')
+    label = escape(_("Pagination"))
+    return f'<nav class="mlnotes-pagination" aria-label="{label}">{" ".join(items)}</nav>'

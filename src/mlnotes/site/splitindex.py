@@ -43,6 +43,7 @@ from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.util import logging
 
 from mlnotes.compat.sphinx import capture_indexed_words
+from mlnotes.core.i18n import _
 from mlnotes.core.records import get_posts
 from mlnotes.facets.runtime import app_runtime
 from mlnotes.site.base import write_if_changed
@@ -327,6 +328,10 @@ def search_filters(app: Sphinx) -> list[dict[str, Any]]:
     indented under their parents) and the years of the posts."""
     records = [r for d, r in get_posts(app.env).items() if d in app.env.all_docs]
     out: list[dict[str, Any]] = []
+    # a child term is indented by one ideographic space in a CJK site, by non-breaking spaces in
+    # others (the ideographic space is a full-width character out of place in Latin text)
+    cjk = str(app.config.language or "").lower().startswith(("zh", "ja", "ko"))
+    indent = "\u3000" if cjk else "\u00a0" * 3
     for facet in app_runtime(app).facets:
         if not facet.sidebar:
             continue
@@ -337,11 +342,11 @@ def search_filters(app: Sphinx) -> list[dict[str, Any]]:
             depth, term = 0, vocabulary.get(slug)
             while term is not None and term.parent:
                 depth, term = depth + 1, vocabulary.get(term.parent)
-            options.append((slug, "\u3000" * depth + facet.display(slug)))
+            options.append((slug, indent * depth + facet.display(slug)))
         out.append({"name": facet.name, "label": facet.title, "options": options})
     years = sorted({r.date[:4] for r in records if r.date}, reverse=True)
     # the year the note was published ("date": the year facet, where there is one, is the paper's)
-    out.append({"name": "date", "label": "发布年份", "options": [(y, y) for y in years]})
+    out.append({"name": "date", "label": _("Year published"), "options": [(y, y) for y in years]})
     return out
 
 

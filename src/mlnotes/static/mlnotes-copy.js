@@ -1,9 +1,11 @@
-// mlnotes: a "复制" button on every code block. Copies the code as written: without line
+// mlnotes: a "Copy" button on every code block. Copies the code as written: without line
 // numbers, and for console sessions (lines with prompts) without the prompts and the output.
 // Uses the Clipboard API where the page may (HTTPS or localhost); otherwise a hidden textarea
 // and execCommand; if both fail, the code is selected so Ctrl+C copies it.
 (() => {
-  const LABEL = "复制", DONE = "已复制", FAILED = "请按 Ctrl+C 复制";
+  // the words, in the site's language, from the page's labels (#mlnotes-labels, core/i18n.py)
+  const L = JSON.parse(document.getElementById("mlnotes-labels").textContent);
+  const LABEL = L.copy, DONE = L.copied, FAILED = L.press;
 
   const codeText = (pre) => {
     const copy = pre.cloneNode(true);
@@ -49,7 +51,7 @@
 
   const setLabel = (button, text) => {
     button.textContent = text;
-    button.setAttribute("aria-label", text === LABEL ? "复制代码" : text === DONE ? "已复制代码" : text);
+    button.setAttribute("aria-label", text === LABEL ? L.copyCode : text === DONE ? L.copiedCode : text);
   };
 
   document.querySelectorAll("div.highlight > pre").forEach((pre) => {
@@ -71,7 +73,7 @@
       }
       setLabel(button, ok ? DONE : FAILED);
       button.dataset.state = ok ? "done" : "failed";
-      announce(ok ? "代码已复制到剪贴板" : "无法自动复制，代码已选中，请按 Ctrl+C 复制");
+      announce(ok ? L.copiedNote : L.failedNote);
       clearTimeout(timer);
       timer = setTimeout(() => { setLabel(button, LABEL); delete button.dataset.state; }, 2000);
     });

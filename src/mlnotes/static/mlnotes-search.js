@@ -1,12 +1,13 @@
 /* mlnotes: the search page (templates/search.html) over the split index in _search/
  * (written by mlnotes.site.splitindex).  A query's Chinese runs are segmented by the index's own
  * vocabulary: the fewest indexed terms that cover the run (a piece may also be the beginning of
- * a longer term; a character no term starts with is left out), so 扩散模型采样 is searched as
- * 扩散模型 + 采样.  Only the shards of the query's characters (and of its Latin words' first two
- * letters) are fetched; they hold the terms and their postings.  A page must match every word
+ * a longer term; a character no term starts with is left out), so "diffusion model sampling"
+ * written as one run of six characters is searched as its two terms.  Only the shards of the
+ * query's characters (and of its Latin words' first two letters) are fetched; they hold the terms and their postings.  A page must match every word
  * (a word matches the terms it begins); results are ranked by where the words occur (title,
  * heading, body) and how often; each shown result loads one block of its text for the snippet.
  * window.mlnotesSearch.run(query, filters) gives every match (the tests measure with it). */
+// (no Han characters in this file, comments included: it is part of every site, English ones too)
 "use strict";
 (function () {
   var box = document.querySelector("[data-mlnotes-index]");
@@ -19,6 +20,12 @@
   var PAGE = 10;
   var TITLE_BIT = 512, HEADING_BIT = 256, TF = 255;
   var manifest = null;
+  // the words, in the site's language, from the page's labels (#mlnotes-labels, core/i18n.py);
+  // fmt fills their {named} places
+  var L = JSON.parse(document.getElementById("mlnotes-labels").textContent);
+  function fmt(text, values) {
+    return text.replace(/\{(\w+)\}/g, function (all, name) { return name in values ? values[name] : all; });
+  }
   var shards = new Map();   // key → Promise of {term: postings}
   var sorted = new Map();   // key → its terms, sorted (for prefix look-ups)
 
@@ -99,8 +106,9 @@
         else if (r.length >= 2) { words.push(r); }
       });
       words = Array.from(new Set(words));
-      // the parts of each compound (注意力机制: 注意力, 机制) add to the rank of a page, so a page
-      // whose title has 注意力 comes before one that only has the compound once in its body
+      // the parts of each compound ("attention mechanism": "attention", "mechanism") add to the
+      // rank of a page, so a page whose title has "attention" comes before one that only has the
+      // compound once in its body
       var parts = words.map(function (w) {
         return HAN.test(w[0]) && w.length >= 3 ? segment(m, w, data, w.length) : [];
       });
@@ -235,7 +243,7 @@
     var left = results.length - from - PAGE;
     if (left > 0) {
       more.hidden = false;
-      more.textContent = "显示更多结果（还有 " + left + " 条）";
+      more.textContent = fmt((left === 1 && L.more1) || L.more, { count: left });
       more.onclick = function () { more.hidden = true; show(out, words, results, from + PAGE, m); };
     } else {
       more.hidden = true;
@@ -264,14 +272,13 @@
     run(query, filters).then(function (found) {
       return loadManifest().then(function (m) {
         var n = found.results.length;
-        var said = found.words.length ? "「" + found.words.join("」「") + "」" : "「" + query + "」";
-        summary.textContent = n ? "找到 " + n + " 篇含有 " + said + " 的页面。"
-          : "没有页面同时含有 " + said + "。请检查拼写，或减少搜索词、去掉筛选条件。";
+        var said = fmt(L.words, { words: found.words.length ? found.words.join(L.wordSep) : query });
+        summary.textContent = n ? fmt((n === 1 && L.found1) || L.found, { count: n, words: said }) : fmt(L.none, { words: said });
         show(out, found.words, found.results, 0, m);
         out.setAttribute("data-mlnotes-search-ms", String(Math.round(performance.now() - started)));
       });
     }).catch(function (e) {
-      summary.textContent = "搜索索引加载失败：" + e.message;
+      summary.textContent = fmt(L.failed, { error: e.message });
     });
   }
 

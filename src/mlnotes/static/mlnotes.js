@@ -10,7 +10,7 @@ document.querySelectorAll("table.mlnotes-sortable").forEach((table) => {
         const cell = row.cells[col];
         return cell.dataset.sort !== undefined ? cell.dataset.sort : cell.textContent.trim();
       };
-      rows.sort((a, b) => key(a).localeCompare(key(b), "zh-CN") * (descending ? -1 : 1));
+      rows.sort((a, b) => key(a).localeCompare(key(b), document.documentElement.lang || undefined) * (descending ? -1 : 1));
       rows.forEach((row) => body.appendChild(row));
       table.querySelectorAll("th button").forEach((b) => { delete b.dataset.order; b.removeAttribute("aria-sort"); });
       button.dataset.order = descending ? "desc" : "asc";
@@ -99,8 +99,11 @@ document.querySelectorAll("table.mlnotes-sortable").forEach((table) => {
 
 // mlnotes: a display formula wider than the column scrolls sideways (div.math has overflow-x: auto).
 // Keyboard users must be able to scroll it too, so exactly those formulas that overflow become
-// focusable groups; on a wider screen the same formulas drop out of the tab order again.
+// focusable groups; on a wider screen the same formulas drop out of the tab order again.  Their
+// name is in the site's language, from the page's labels (#mlnotes-labels, core/i18n.py).
 (() => {
+  const labels = document.getElementById("mlnotes-labels");
+  const name = labels ? JSON.parse(labels.textContent).formula : "";
   const mark = () => {
     document.querySelectorAll("div.math").forEach((box) => {
       const overflows = box.scrollWidth > box.clientWidth + 1;
@@ -108,7 +111,7 @@ document.querySelectorAll("table.mlnotes-sortable").forEach((table) => {
         box.tabIndex = 0;
         box.dataset.mlnotesScroll = "1";
         box.setAttribute("role", "group");
-        box.setAttribute("aria-label", "公式（可横向滚动）");
+        if (name) box.setAttribute("aria-label", name);
       } else if (!overflows && box.dataset.mlnotesScroll) {
         box.removeAttribute("tabindex");
         box.removeAttribute("role");
