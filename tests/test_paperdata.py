@@ -58,6 +58,15 @@ def test_code_datasets_and_results_on_the_paper_page(app) -> None:
     assert "mlnotes-paper-data" not in page(app, "beta2019")  # no table, no section
 
 
+def test_a_note_says_why_a_field_is_empty(app) -> None:
+    """gamma2021 has no code, datasets or results, only a note: the section is there with the
+    note (escaped), so a reader sees the absence was checked."""
+    data = section(page(app, "gamma2021"), "mlnotes-paper-data")
+    assert data.count('<p class="mlnotes-paper-note">') == 1
+    assert '<p class="mlnotes-paper-note">A survey: no code &lt;or&gt; results of its own.</p>' in data
+    assert "官方代码" not in data and "<table" not in data
+
+
 def test_lineage_both_ways_as_text(app) -> None:
     def lists(key: str) -> dict[str, list[str]]:
         lineage = section(page(app, key), "mlnotes-lineage")
@@ -105,7 +114,7 @@ def test_facet_inverts_builds_on(app) -> None:
 
 def test_bad_papers_file_gives_located_warnings(make_app, rootdir, tmp_path) -> None:
     app = build(make_app, rootdir, tmp_path / "src", mlnotes_papers="papers-bad.toml")
-    hint = "(fields are code, datasets, results, builds_on)"
+    hint = "(fields are code, datasets, results, builds_on, note)"
     assert warnings(app) == [
         "papers-bad.toml:2: WARNING: unknown citation key 'alpah2020'; did you mean 'alpha2020'? "
         "(each table is named by a key of refs.bib) [mlnotes.papers]",
@@ -125,6 +134,7 @@ def test_bad_papers_file_gives_located_warnings(make_app, rootdir, tmp_path) -> 
         "did you mean 'gamma2021'? [mlnotes.papers]",
         "papers-bad.toml:9: WARNING: [beta2019]: a paper cannot build on itself [mlnotes.papers]",
         "papers-bad.toml:16: WARNING: [gamma2021]: builds_on must be a list of refs.bib keys [mlnotes.papers]",
+        "papers-bad.toml:17: WARNING: [gamma2021]: note must be a non-empty string, got '' [mlnotes.papers]",
     ]
     # what was right is kept: COCO without its bad URL
     assert "数据集：COCO</p>" in page(app, "beta2019")

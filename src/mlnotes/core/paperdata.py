@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from mlnotes.core.problems import Problem, did_you_mean
 
 #: the fields of a paper's table
-FIELDS = ("code", "datasets", "results", "builds_on")
+FIELDS = ("code", "datasets", "results", "builds_on", "note")
 #: the fields of one reported result
 RESULT_FIELDS = ("metric", "value", "setting", "source")
 #: the fields of a dataset given as a table
@@ -54,6 +54,9 @@ class PaperData:
     datasets: tuple[Dataset, ...] = ()
     results: tuple[Result, ...] = ()
     builds_on: tuple[str, ...] = ()
+    #: what the page should say when a field is empty by the paper's nature (a theory paper has
+    #: no code, a survey no results of its own), so a reader knows it was checked, not forgotten
+    note: str = ""
 
 
 @dataclass
@@ -203,7 +206,14 @@ def _paper(key: str, table: Mapping[str, object], keys: Collection[str], lines: 
                         did_you_mean(other, sorted(keys)))
             elif other not in builds_on:
                 builds_on.append(other)
-    return PaperData(code=code, datasets=datasets, results=results, builds_on=tuple(builds_on))
+    note = ""
+    if "note" in table:
+        value = table["note"]
+        if isinstance(value, str) and value.strip():
+            note = value.strip()
+        else:
+            problem(f"[{key}]: note must be a non-empty string, got {value!r}", lines.of(key, "note"))
+    return PaperData(code=code, datasets=datasets, results=results, builds_on=tuple(builds_on), note=note)
 
 
 def _datasets(key: str, value: object, lines: _Lines, problem: _Report) -> list[Dataset]:

@@ -217,10 +217,12 @@ def _notes_heading() -> str:
 def paper_data_html(facet: PaperFacet, key: str) -> str:
     """Official code, datasets and key results of *key*, as papers.toml gives them."""
     data = facet.data.papers.get(key)
-    if data is None or not (data.code or data.datasets or data.results):
+    if data is None or not (data.code or data.datasets or data.results or data.note):
         return ""
     parts = ['<section class="mlnotes-paper-data" aria-labelledby="mlnotes-paper-data">'
              f'<h2 id="mlnotes-paper-data">{escape(_("Code, data and results"))}</h2>']
+    if data.note:
+        parts.append(f'<p class="mlnotes-paper-note">{escape(data.note)}</p>')
     if data.code:
         code = f'<a href="{escape(data.code)}">{escape(data.code)}</a>'
         parts.append("<p>" + _("Official code: {link}").format(link=code) + "</p>")
