@@ -135,8 +135,8 @@ def math_root(rootdir: Path, tmp_path: Path) -> Path:
 
 BAD_FORMULA_WARNING = (
     "index.md:28: WARNING: cannot render math as MathML: a fraction with a missing part (\\frac and ^/_ need "
-    "braced arguments): '\\\\frac{a}' (rewrite the formula with the supported commands listed in "
-    "docs/authoring.md (数学公式); until then the page shows its TeX source) [mlnotes.math]"
+    "braced arguments): '\\\\frac{a}' (rewrite the formula with commands latex2mathml "
+    "supports (mlnotes' author guide lists them); until then the page shows its TeX source) [mlnotes.math]"
 )
 
 

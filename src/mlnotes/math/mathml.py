@@ -420,8 +420,8 @@ def render(translator: HTML5Translator, node: nodes.Element, tex: str, *, displa
     else:
         problems.append(Problem(
             "math", f"cannot render math as MathML: {result}: {tex.strip()!r}", docname=docname, line=line,
-            hint="rewrite the formula with the supported commands listed in docs/authoring.md (数学公式); "
-                 "until then the page shows its TeX source",
+            hint="rewrite the formula with commands latex2mathml supports (mlnotes' author guide lists "
+                 "them); until then the page shows its TeX source",
         ))
         output = f'<code class="math-error">{translator.encode(tex.strip())}</code>'
     for problem in problems:
