@@ -60,6 +60,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     from mlnotes.site.notfound import setup_notfound
     from mlnotes.site.offline import setup_offline
     from mlnotes.site.opengraph import setup_opengraph
+    from mlnotes.site.pagelang import setup_pagelang
     from mlnotes.site.postpage import setup_postmeta
     from mlnotes.site.prevnext import setup_prevnext
     from mlnotes.site.search import setup_search
@@ -98,6 +99,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_copybutton(app)
     setup_prevnext(app)
     setup_opengraph(app)
+    setup_pagelang(app)
     setup_sitemap(app)
     setup_audit(app)
     setup_cleanup(app)
