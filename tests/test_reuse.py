@@ -228,3 +228,8 @@ def test_init_site_builds_in_its_language(venv: Venv, tmp_path: Path, language: 
         for page in (out / "index.html", post):
             assert len(HAN.findall(page.read_text(encoding="utf-8"))) > 20, page
         assert HAN.search((out / "feeds" / "area" / "ml.xml").read_text(encoding="utf-8"))
+    # the site's own `make test`, with the venv's Python: its test is plain unittest, so a user's
+    # venv needs no pytest (before, `make test` of a new site failed with "No module named pytest")
+    tested = run(["make", "--no-print-directory", "test", f"PYTHON={venv.python}"], site_dir)
+    assert tested.returncode == 0, tested.stdout + tested.stderr
+    assert "Ran 1 test" in tested.stderr and "OK" in tested.stderr, tested.stderr

@@ -182,29 +182,39 @@ html:
 \t$(PYTHON) -m sphinx -b html $(SPHINXOPTS) -d $(BUILDDIR)/doctrees . $(BUILDDIR)/html
 
 test:
-\t$(PYTHON) -m pytest -q tests
+\t$(PYTHON) -m unittest discover --start-directory tests --verbose
 '''
 
 TEST = '''\
-"""The site builds with no warning at all (sphinx-build -n -W), and the sample post is on it."""
+"""The site builds with no warning at all (sphinx-build -n -W), and the sample post is on it.
+
+Plain unittest, so `make test` needs nothing beyond what builds the site (pytest runs it too)."""
 
 import subprocess
 import sys
+import tempfile
+import unittest
 from pathlib import Path
 
 SITE = Path(__file__).resolve().parents[1]
 
 
-def test_strict_build(tmp_path: Path) -> None:
-    out = tmp_path / "html"
-    result = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-b", "html", "-n", "-W", "--keep-going", "-q",
-         "-d", str(tmp_path / "doctrees"), str(SITE), str(out)],
-        capture_output=True, text=True, check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    assert (out / "index.html").is_file()
-    assert list(out.glob("posts/*/*.html")), "the posts were not built"
+class StrictBuild(unittest.TestCase):
+    def test_strict_build(self) -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "html"
+            result = subprocess.run(
+                [sys.executable, "-m", "sphinx", "-b", "html", "-n", "-W", "--keep-going", "-q",
+                 "-d", str(Path(tmp) / "doctrees"), str(SITE), str(out)],
+                capture_output=True, text=True, check=False,
+            )
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertTrue((out / "index.html").is_file())
+            self.assertTrue(list(out.glob("posts/*/*.html")), "the posts were not built")
+
+
+if __name__ == "__main__":
+    unittest.main()
 '''
 
 READTHEDOCS = '''\
