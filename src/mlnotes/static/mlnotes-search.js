@@ -1,10 +1,12 @@
 /* mlnotes: the search page (templates/search.html) over the split index in _search/
  * (written by mlnotes.site.splitindex).  A query's Chinese runs are segmented by the index's own
- * vocabulary: the fewest indexed terms that cover the run (a piece may also be the beginning of
- * a longer term; a character no term starts with is left out), so 扩散模型采样 is searched as
- * 扩散模型 + 采样.  Only the shards of the query's characters (and of its Latin words' first two
- * letters) are fetched; they hold the terms and their postings.  A page must match every word
- * (a word matches the terms it begins); results are ranked by where the words occur (title,
+ * vocabulary: the fewest indexed terms that cover the run, so 扩散模型采样 is searched as
+ * 扩散模型 + 采样; characters no term covers are searched by their character bigrams (检查点显:
+ * 检查点 and 点显).  Only the shards of the query's characters (and of its Latin words' first two
+ * letters) are fetched; they hold the terms and their postings (the manifest, preloaded by the
+ * page, comes alongside); a query with such characters then loads the buckets of its bigrams.
+ * A page must match every word (a word matches the terms it begins, and has its bigrams in its
+ * text); results are ranked by where the words occur (title,
  * heading, body) and how often; each shown result loads one block of its text for the snippet.
  * window.mlnotesSearch.run(query, filters) gives every match (the tests measure with it). */
 "use strict";
@@ -18,7 +20,13 @@
   var TOKENS = /[\u3400-\u9fff\uf900-\ufaff]+|[a-z0-9_]+/g;
   var PAGE = 10;
   var TITLE_BIT = 512, HEADING_BIT = 256, TF = 255;
+  var PARTICLES = "的了和与及或之";
   var manifest = null;
+  // which shards exist (the first characters, the Latin pairs) and the index's stamp are in the
+  // page itself: the shards of a query are fetched at once, while the manifest is still coming
+  var index = { stamp: box.getAttribute("data-mlnotes-stamp") || "", han: box.getAttribute("data-mlnotes-han") || "",
+                latin: (box.getAttribute("data-mlnotes-latin") || "").split(" "),
+                bigrams: Number(box.getAttribute("data-mlnotes-bigrams") || 0) };
   var shards = new Map();   // key → Promise of {term: postings}
   var sorted = new Map();   // key → its terms, sorted (for prefix look-ups)
 
@@ -29,7 +37,7 @@
     });
   }
   function loadManifest() {
-    if (!manifest) { manifest = fetchText(manifestUrl).then(JSON.parse); }
+    if (!manifest) { manifest = fetchText(manifestUrl).then(function (t) { return Object.assign(JSON.parse(t), index); }); }
     return manifest;
   }
   function shardKey(m, word) {
@@ -59,12 +67,15 @@
     return out;
   }
 
-  // fewest pieces covering the run; a piece is a term (cost 1) or the beginning of one (1.5);
-  // a character no term starts with costs 3 and is left out
-  // (with below: only whole terms shorter than below, for the parts of a compound)
+  // fewest pieces covering the run: an indexed term costs 1, a character no term covers 3.
+  // With below (the parts of a compound): its terms shorter than below.  Without: the query's
+  // words, each [text, term or null, its bigrams]; characters no term covers are searched by
+  // bigrams: one alone joins the term before it (数据 + 集: 数据集 is 数据 and the bigram 据集),
+  // or the one after it at the start of the run; two or more in a row are a word of bigrams
+  // (a particle alone, 的, is left out as before)
   function segment(m, run, data, below) {
     var n = run.length;
-    if (n === 1) { return below ? [] : [run]; }
+    if (n === 1) { return below ? [] : [[run, run, []]]; }
     var best = new Array(n + 1).fill(Infinity), step = new Array(n + 1);
     best[n] = 0;
     for (var i = n - 1; i >= 0; i--) {
@@ -73,13 +84,34 @@
       if (!shard) { continue; }
       for (var len = Math.min(n - i, below ? below - 1 : n); len >= 2; len--) {
         var piece = run.substr(i, len);
-        var cost = Object.prototype.hasOwnProperty.call(shard, piece) ? 1 : (!below && withPrefix(key, piece).length ? 1.5 : 0);
-        if (cost && cost + best[i + len] < best[i]) { best[i] = cost + best[i + len]; step[i] = [len, piece]; }
+        if (Object.prototype.hasOwnProperty.call(shard, piece) && 1 + best[i + len] < best[i]) {
+          best[i] = 1 + best[i + len]; step[i] = [len, piece];
+        }
       }
     }
     var words = [];
-    for (var j = 0; j < n; j += step[j][0]) { if (step[j][1]) { words.push(step[j][1]); } }
+    for (var j = 0; j < n;) {
+      var term = step[j][1], k = j;
+      if (term) { words.push(below ? term : [term, term, []]); j += step[j][0]; continue; }
+      while (k < n && !step[k][1]) { k++; }
+      if (below || (k - j === 1 && PARTICLES.indexOf(run[j]) >= 0)) { j = k; continue; }
+      if (k - j >= 2) {
+        words.push([run.slice(j, k), null, bigrams(run.slice(j, k))]);
+      } else if (words.length) {
+        var last = words[words.length - 1];
+        last[0] += run[j]; last[2].push(run.substr(j - 1, 2));
+      } else {
+        var next = step[k][1];
+        words.push([run[j] + next, next, [run.substr(j, 2)]]); k += step[k][0];
+      }
+      j = k;
+    }
     return words;
+  }
+  function bigrams(text) {
+    var out = [];
+    for (var i = 0; i + 1 < text.length; i++) { out.push(text.substr(i, 2)); }
+    return out;
   }
 
   function queryWords(m, query) {
@@ -93,18 +125,34 @@
     return Promise.all(Array.from(keys).map(function (k) {
       return loadShard(m, k).then(function (d) { data.set(k, d); });
     })).then(function () {
-      var words = [];
+      var found = new Map();  // text → [text, term, bigrams], once each
       runs.forEach(function (r) {
-        if (HAN.test(r[0])) { words = words.concat(segment(m, r, data)); }
-        else if (r.length >= 2) { words.push(r); }
+        var pieces = HAN.test(r[0]) ? segment(m, r, data) : (r.length >= 2 ? [[r, r, []]] : []);
+        pieces.forEach(function (p) { if (!found.has(p[0])) { found.set(p[0], p); } });
       });
-      words = Array.from(new Set(words));
+      var words = Array.from(found.values());
       // the parts of each compound (注意力机制: 注意力, 机制) add to the rank of a page, so a page
       // whose title has 注意力 comes before one that only has the compound once in its body
       var parts = words.map(function (w) {
-        return HAN.test(w[0]) && w.length >= 3 ? segment(m, w, data, w.length) : [];
+        return w[1] && HAN.test(w[1][0]) && w[1].length >= 3 ? segment(m, w[1], data, w[1].length) : [];
       });
-      return { words: words, parts: parts, data: data };
+      // the bigrams' pages: a second step, only for a query with characters no term covers
+      var grams = new Map(), buckets = new Set();
+      words.forEach(function (w) {
+        w[2].forEach(function (g) { if (m.bigrams) { buckets.add("b/" + (g.codePointAt(0) % m.bigrams)); } });
+      });
+      return Promise.all(Array.from(buckets).map(function (k) {
+        return loadShard(m, k).then(function (bucket) {
+          Object.keys(bucket).forEach(function (g) {
+            var docs = new Set(), doc = 0;
+            bucket[g].forEach(function (d) { doc += d; docs.add(doc); });
+            grams.set(g, docs);
+          });
+        });
+      })).then(function () {
+        return { words: words.map(function (w) { return w[0]; }), terms: words.map(function (w) { return w[1]; }),
+                 bigrams: words.map(function (w) { return w[2]; }), parts: parts, data: data, grams: grams };
+      });
     });
   }
 
@@ -143,22 +191,30 @@
 
   function run(query, filters) {
     filters = filters || {};
+    var words = queryWords(index, query);
+    words.catch(function () {});  // a failure is reported once, by the chain below
     return loadManifest().then(function (m) {
-      return queryWords(m, query).then(function (q) {
+      return words.then(function (q) {
         if (!q.words.length) { return { words: [], results: [] }; }
-        var lists = q.words.map(function (w) { return postings(m, w, q.data); });
+        var lists = q.terms.map(function (w) { return w === null ? null : postings(m, w, q.data); });
         var partLists = q.parts.map(function (ps) { return ps.map(function (w) { return postings(m, w, q.data); }); });
+        var gramDocs = q.bigrams.map(function (gs) { return gs.map(function (g) { return q.grams.get(g) || new Set(); }); });
+        var termLists = lists.filter(Boolean);
+        // the candidates: the pages of the first term (or of the first bigram: a query of bigrams only)
+        var first = termLists.length ? termLists[0] : gramDocs.filter(function (g) { return g.length; })[0][0];
         var results = [];
-        lists[0].forEach(function (_, doc) {
-          if (!lists.every(function (l) { return l.has(doc); }) || !filtered(m, doc, filters)) { return; }
+        Array.from(first.keys()).forEach(function (doc) {
+          if (!termLists.every(function (l) { return l.has(doc); }) || !filtered(m, doc, filters)
+              || !gramDocs.every(function (gs) { return gs.every(function (g) { return g.has(doc); }); })) { return; }
           var s = 0, inTitle = 0, blocks = [];
           lists.forEach(function (l, i) {
+            if (!l) { return; }
             var hit = l.get(doc);
             s += score(hit[0]); blocks.push(hit[1]);
             if (hit[0] & TITLE_BIT) { inTitle++; }
             partLists[i].forEach(function (pl) { var h = pl.get(doc); if (h) { s += 0.5 * score(h[0]); } });
           });
-          if (inTitle === lists.length) { s += 50; }
+          if (termLists.length && inTitle === termLists.length) { s += 50; }
           var row = m.docs[doc];
           if (!row[4]) { s *= 0.6; }  // notes first: other pages (home, docs) list many notes' words
           results.push({ doc: doc, title: row[0], url: row[1] || row[2] + ".html", docname: row[2], year: row[4],
@@ -201,7 +257,7 @@
     seen.observe(element);
   }
   function pickBlock(blocks) {
-    var counts = new Map(), best = blocks[0];
+    var counts = new Map(), best = blocks.length ? blocks[0] : 0;
     blocks.forEach(function (b) { counts.set(b, (counts.get(b) || 0) + 1); });
     counts.forEach(function (c, b) { if (c > counts.get(best) || (c === counts.get(best) && b < best)) { best = b; } });
     return best;
@@ -253,6 +309,7 @@
     var input = box.querySelector("form input[name=q]");
     input.value = query;
     var out = box.querySelector("#search-results");
+    loadManifest().catch(function () {});  // preloaded by the page (and kept for the next search)
     if (!query) { return; }
     var started = performance.now();
     var summary = el("p", "search-summary");
@@ -269,6 +326,7 @@
           : "没有页面同时含有 " + said + "。请检查拼写，或减少搜索词、去掉筛选条件。";
         show(out, found.words, found.results, 0, m);
         out.setAttribute("data-mlnotes-search-ms", String(Math.round(performance.now() - started)));
+        out.setAttribute("data-mlnotes-search-nav", String(Math.round(performance.now())));  // since the navigation
       });
     }).catch(function (e) {
       summary.textContent = "搜索索引加载失败：" + e.message;
@@ -276,7 +334,7 @@
   }
 
   window.mlnotesSearch = { run: run, segment: function (q) {
-    return loadManifest().then(function (m) { return queryWords(m, q); }).then(function (q2) { return q2.words; });
+    return queryWords(index, q).then(function (q2) { return q2.words; });
   } };
   page();
 })();
