@@ -23,6 +23,7 @@ from mlnotes.site.splitindex import (
     SEARCH_DIR,
     TITLE_BIT,
     PageWords,
+    bigram_bucket,
     bigram_buckets,
     normalise,
     page_bigrams,
@@ -67,7 +68,7 @@ def test_postings_are_delta_coded_per_shard() -> None:
 
 def test_bigrams_of_the_text_in_buckets() -> None:
     """The fallback for what no term covers: every bigram of the Chinese text (across a block cut
-    inside a paragraph too), its pages delta-coded, bucketed by its first character."""
+    inside a paragraph too), its pages delta-coded, bucketed by a hash of both characters."""
     assert page_bigrams(["数据集上", "训练。Loss 下降"]) == {"数据", "据集", "集上", "上训", "训练", "下降"}
     pages = {d: PageWords(d, {}, [text]) for d, text in (("a", "数据集"), ("b", "数据"), ("c", "据集和数据"))}
     buckets = bigram_buckets(pages)
@@ -75,7 +76,8 @@ def test_bigrams_of_the_text_in_buckets() -> None:
     many = {f"p{n}": PageWords("", {}, ["".join(chr(0x4E00 + (n * 7 + i) % 3000) for i in range(400))])
             for n in range(200)}
     buckets = bigram_buckets(many)
-    assert len(buckets) > 1 and all(ord(g[0]) % len(buckets) == n for n, b in enumerate(buckets) for g in b)
+    assert len(buckets) > 1 and all(bigram_bucket(g, len(buckets)) == n for n, b in enumerate(buckets) for g in b)
+    assert bigram_bucket("据集", 1000) == (ord("据") * 65536 + ord("集")) % 1000  # as mlnotes-search.js computes it
 
 
 def test_stale_files_are_removed(tmp_path: Path) -> None:

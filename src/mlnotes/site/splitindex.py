@@ -14,7 +14,7 @@ So next to it we write ``_search/`` (read by ``static/mlnotes-search.js`` on the
   a query's Chinese runs by the longest terms of the index itself (fewest words), so it needs
   only the shards of the query's characters, and gets the postings with them;
 - the character bigrams of the pages' Chinese text (``b/<n>.json``: bigram → the pages whose
-  text has it, in a few buckets by the bigram's first character): the fallback for the part of
+  text has it, in buckets by a hash of the bigram): the fallback for the part of
   a query that no indexed term covers (``数据集`` where jieba wrote 数据 + 集, a word jieba cut
   differently in some page), which must then occur as bigrams.  Only such a query loads them;
 - the pages' text in blocks of a few hundred characters (``t/<docname>/<n>.txt``): a result's
@@ -224,10 +224,16 @@ def page_bigrams(blocks: list[str]) -> set[str]:
     return {run[i:i + 2] for run in HAN_TERM.findall("".join(blocks)) for i in range(len(run) - 1)}
 
 
+def bigram_bucket(gram: str, count: int) -> int:
+    """The bucket of a bigram, by both of its characters: by the first alone, the bigrams of a
+    frequent character (的, 数) would crowd one bucket (the browser computes the same)."""
+    return (ord(gram[0]) * 65536 + ord(gram[1])) % count
+
+
 def bigram_buckets(pages: dict[str, PageWords]) -> list[dict[str, list[int]]]:
-    """The bigrams of every page in buckets (bucket ``ord(first character) % len(buckets)``), each
-    bigram with the delta-coded ids of the pages whose text has it.  The count of buckets makes
-    them about :data:`BIGRAM_BUCKET_BYTES` each, so the browser needs no list of which exist."""
+    """The bigrams of every page in buckets (:func:`bigram_bucket`), each bigram with the
+    delta-coded ids of the pages whose text has it.  The count of buckets makes them about
+    :data:`BIGRAM_BUCKET_BYTES` each, so the browser needs no list of which exist."""
     postings: dict[str, list[int]] = {}
     for doc_id, entry in enumerate(pages.values()):
         for gram in page_bigrams(entry.blocks):
@@ -237,7 +243,7 @@ def bigram_buckets(pages: dict[str, PageWords]) -> list[dict[str, list[int]]]:
     buckets: list[dict[str, list[int]]] = [{} for _ in range(max(1, -(-size // BIGRAM_BUCKET_BYTES)))]
     for gram in sorted(postings):
         ids = postings[gram]
-        buckets[ord(gram[0]) % len(buckets)][gram] = [ids[0], *(b - a for a, b in itertools.pairwise(ids))]
+        buckets[bigram_bucket(gram, len(buckets))][gram] = [ids[0], *(b - a for a, b in itertools.pairwise(ids))]
     return buckets
 
 

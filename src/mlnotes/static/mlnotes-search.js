@@ -139,7 +139,7 @@
       // the bigrams' pages: a second step, only for a query with characters no term covers
       var grams = new Map(), buckets = new Set();
       words.forEach(function (w) {
-        w[2].forEach(function (g) { if (m.bigrams) { buckets.add("b/" + (g.codePointAt(0) % m.bigrams)); } });
+        w[2].forEach(function (g) { if (m.bigrams) { buckets.add("b/" + ((g.codePointAt(0) * 65536 + g.codePointAt(1)) % m.bigrams)); } });
       });
       return Promise.all(Array.from(buckets).map(function (k) {
         return loadShard(m, k).then(function (bucket) {
