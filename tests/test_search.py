@@ -25,6 +25,7 @@ from mlnotes.site.splitindex import (
     PageWords,
     bigram_bucket,
     bigram_buckets,
+    code_text,
     normalise,
     page_bigrams,
     page_words,
@@ -70,6 +71,9 @@ def test_bigrams_of_the_text_in_buckets() -> None:
     """The fallback for what no term covers: every bigram of the Chinese text (across a block cut
     inside a paragraph too), its pages delta-coded, bucketed by a hash of both characters."""
     assert page_bigrams(["数据集上", "训练。Loss 下降"]) == {"数据", "据集", "集上", "上训", "训练", "下降"}
+    assert page_bigrams(["数据"], "机器学习 论文") == {"数据", "机器", "器学", "学习", "论文"}  # and the code's
+    doctree = publish_doctree("正文。\n\n::\n\n    note = {机器学习 论文笔记}\n")
+    assert code_text(doctree) == "机器学习 论文笔记" and "机器" not in "".join(text_blocks(doctree))
     pages = {d: PageWords(d, {}, [text]) for d, text in (("a", "数据集"), ("b", "数据"), ("c", "据集和数据"))}
     buckets = bigram_buckets(pages)
     assert len(buckets) == 1 and buckets[0] == {"数据": [0, 1, 1], "据集": [0, 2], "集和": [2], "和数": [2]}

@@ -99,6 +99,9 @@ class PageWords:
     #: term → (weight, index of the first block whose text contains it)
     terms: dict[str, tuple[int, int]]
     blocks: list[str]
+    #: the Chinese text of the page's code blocks: Sphinx indexes it (so its terms are in
+    #: ``terms``), the snippets' blocks leave it out; the bigrams take both
+    code: str = ""
 
 
 def normalise(word: str) -> str | None:
@@ -123,6 +126,13 @@ def _searchable(node: nodes.Element) -> bool:
             return False
         current = current.parent
     return True
+
+
+def code_text(doctree: nodes.document) -> str:
+    """The Chinese runs of the page's code blocks (comments in code, strings), for the bigrams."""
+    runs = [run for node in doctree.findall(lambda n: isinstance(n, nodes.literal_block | nodes.doctest_block))
+            if isinstance(node, nodes.Element) and _searchable(node) for run in HAN_TERM.findall(node.astext())]
+    return " ".join(runs)
 
 
 def text_blocks(doctree: nodes.document) -> list[str]:
@@ -182,8 +192,9 @@ class SplitIndex:
         if store is None:
             self.fed[docname] = None
             return
-        self.fed[docname] = page_words(title, list(store.words), list(store.title_words),
-                                       text_blocks(doctree), lang.split)
+        entry = page_words(title, list(store.words), list(store.title_words), text_blocks(doctree), lang.split)
+        entry.code = code_text(doctree)
+        self.fed[docname] = entry
 
     def pages(self, docnames: set[str]) -> dict[str, PageWords]:
         """Every page of the site that is indexed, in docname order."""
@@ -217,11 +228,11 @@ def shards(pages: dict[str, PageWords]) -> dict[str, dict[str, list[int]]]:
     return out
 
 
-def page_bigrams(blocks: list[str]) -> set[str]:
-    """The character bigrams of a page's Chinese text.  The blocks are joined without a gap: a
-    block cut inside a paragraph keeps the bigram across the cut (one between two paragraphs
-    that meet at a block's end costs no more than a rare false match)."""
-    return {run[i:i + 2] for run in HAN_TERM.findall("".join(blocks)) for i in range(len(run) - 1)}
+def page_bigrams(blocks: list[str], code: str = "") -> set[str]:
+    """The character bigrams of a page's Chinese text (its blocks and its code).  The blocks are
+    joined without a gap: a block cut inside a paragraph keeps the bigram across the cut (one
+    between two paragraphs that meet at a block's end costs no more than a rare false match)."""
+    return {run[i:i + 2] for run in HAN_TERM.findall("".join(blocks) + " " + code) for i in range(len(run) - 1)}
 
 
 def bigram_bucket(gram: str, count: int) -> int:
@@ -236,7 +247,7 @@ def bigram_buckets(pages: dict[str, PageWords]) -> list[dict[str, list[int]]]:
     :data:`BIGRAM_BUCKET_BYTES` each, so the browser needs no list of which exist."""
     postings: dict[str, list[int]] = {}
     for doc_id, entry in enumerate(pages.values()):
-        for gram in page_bigrams(entry.blocks):
+        for gram in page_bigrams(entry.blocks, entry.code):
             postings.setdefault(gram, []).append(doc_id)
     # about 6 bytes a bigram and 3 a page id in JSON
     size = sum(6 + 3 * len(ids) for ids in postings.values())

@@ -67,15 +67,19 @@
     return out;
   }
 
-  // fewest pieces covering the run: an indexed term costs 1, a character no term covers 3.
+  // fewest pieces covering the run: an indexed term costs 1, a character no term covers 3 (at
+  // a tie, the longest term from the left).
   // With below (the parts of a compound): its terms shorter than below.  Without: the query's
-  // words, each [text, term or null, its bigrams]; characters no term covers are searched by
-  // bigrams: one alone joins the term before it (数据 + 集: 数据集 is 数据 and the bigram 据集),
-  // or the one after it at the start of the run; two or more in a row are a word of bigrams
-  // (a particle alone, 的, is left out as before)
+  // words, each [text, term or null, its bigrams, whether the term is only for the rank].  A
+  // run that terms cover is searched by them.  In a run they do not cover (检查点显), two or more
+  // characters in a row are a word, one alone joins the word before it (at the start, the one
+  // after it), and every word of the run is searched by its bigrams (检查点显: 检查, 查点, 点显),
+  // its term only ranking (jieba may have cut a page's text otherwise); a character between two
+  // words needs a bigram with either (如其电不月: 其电 or 电不, whichever word it belongs to).
+  // A particle alone (的) is left out, as before.  A bigram of alternatives is an array.
   function segment(m, run, data, below) {
     var n = run.length;
-    if (n === 1) { return below ? [] : [[run, run, []]]; }
+    if (n === 1) { return below ? [] : [[run, run, [], false]]; }
     var best = new Array(n + 1).fill(Infinity), step = new Array(n + 1);
     best[n] = 0;
     for (var i = n - 1; i >= 0; i--) {
@@ -84,29 +88,36 @@
       if (!shard) { continue; }
       for (var len = Math.min(n - i, below ? below - 1 : n); len >= 2; len--) {
         var piece = run.substr(i, len);
-        if (Object.prototype.hasOwnProperty.call(shard, piece) && 1 + best[i + len] < best[i]) {
-          best[i] = 1 + best[i + len]; step[i] = [len, piece];
+        var cost = 1 + best[i + len];  // at a tie, a term here rather than a character left alone
+        if (Object.prototype.hasOwnProperty.call(shard, piece) && (cost < best[i] || (cost === best[i] && !step[i][1]))) {
+          best[i] = cost; step[i] = [len, piece];
         }
       }
     }
-    var words = [];
+    var words = [], covered = true, first = "";
     for (var j = 0; j < n;) {
       var term = step[j][1], k = j;
-      if (term) { words.push(below ? term : [term, term, []]); j += step[j][0]; continue; }
+      if (term) {
+        words.push(below ? term : { text: first + term, term: term, core: term, more: first ? [first + term[0]] : [] });
+        first = ""; j += step[j][0]; continue;
+      }
       while (k < n && !step[k][1]) { k++; }
       if (below || (k - j === 1 && PARTICLES.indexOf(run[j]) >= 0)) { j = k; continue; }
+      covered = false;
       if (k - j >= 2) {
-        words.push([run.slice(j, k), null, bigrams(run.slice(j, k))]);
+        words.push({ text: run.slice(j, k), term: null, core: run.slice(j, k), more: [] });
       } else if (words.length) {
         var last = words[words.length - 1];
-        last[0] += run[j]; last[2].push(run.substr(j - 1, 2));
+        last.text += run[j];
+        last.more.push(k < n ? [last.core.slice(-1) + run[j], run[j] + run[k]] : last.core.slice(-1) + run[j]);
       } else {
-        var next = step[k][1];
-        words.push([run[j] + next, next, [run.substr(j, 2)]]); k += step[k][0];
+        first = run[j];
       }
       j = k;
     }
-    return words;
+    return below ? words : words.map(function (w) {
+      return [w.text, w.term, covered ? [] : bigrams(w.core).concat(w.more), !covered];
+    });
   }
   function bigrams(text) {
     var out = [];
@@ -127,7 +138,7 @@
     })).then(function () {
       var found = new Map();  // text → [text, term, bigrams], once each
       runs.forEach(function (r) {
-        var pieces = HAN.test(r[0]) ? segment(m, r, data) : (r.length >= 2 ? [[r, r, []]] : []);
+        var pieces = HAN.test(r[0]) ? segment(m, r, data) : (r.length >= 2 ? [[r, r, [], false]] : []);
         pieces.forEach(function (p) { if (!found.has(p[0])) { found.set(p[0], p); } });
       });
       var words = Array.from(found.values());
@@ -139,19 +150,22 @@
       // the bigrams' pages: a second step, only for a query with characters no term covers
       var grams = new Map(), buckets = new Set();
       words.forEach(function (w) {
-        w[2].forEach(function (g) { if (m.bigrams) { buckets.add("b/" + ((g.codePointAt(0) * 65536 + g.codePointAt(1)) % m.bigrams)); } });
+        [].concat.apply([], w[2]).forEach(function (g) {
+          grams.set(g, new Set());
+          if (m.bigrams) { buckets.add("b/" + ((g.codePointAt(0) * 65536 + g.codePointAt(1)) % m.bigrams)); }
+        });
       });
       return Promise.all(Array.from(buckets).map(function (k) {
         return loadShard(m, k).then(function (bucket) {
-          Object.keys(bucket).forEach(function (g) {
-            var docs = new Set(), doc = 0;
-            bucket[g].forEach(function (d) { doc += d; docs.add(doc); });
-            grams.set(g, docs);
+          grams.forEach(function (docs, g) {
+            var doc = 0;
+            (bucket[g] || []).forEach(function (d) { doc += d; docs.add(doc); });
           });
         });
       })).then(function () {
         return { words: words.map(function (w) { return w[0]; }), terms: words.map(function (w) { return w[1]; }),
-                 bigrams: words.map(function (w) { return w[2]; }), parts: parts, data: data, grams: grams };
+                 bigrams: words.map(function (w) { return w[2]; }), optional: words.map(function (w) { return w[3]; }),
+                 parts: parts, data: data, grams: grams };
       });
     });
   }
@@ -198,23 +212,30 @@
         if (!q.words.length) { return { words: [], results: [] }; }
         var lists = q.terms.map(function (w) { return w === null ? null : postings(m, w, q.data); });
         var partLists = q.parts.map(function (ps) { return ps.map(function (w) { return postings(m, w, q.data); }); });
-        var gramDocs = q.bigrams.map(function (gs) { return gs.map(function (g) { return q.grams.get(g) || new Set(); }); });
-        var termLists = lists.filter(Boolean);
-        // the candidates: the pages of the first term (or of the first bigram: a query of bigrams only)
-        var first = termLists.length ? termLists[0] : gramDocs.filter(function (g) { return g.length; })[0][0];
+        // each word's bigrams: the sets of pages of each (of each alternative)
+        var gramDocs = q.bigrams.map(function (gs) {
+          return gs.map(function (g) { return [].concat(g).map(function (a) { return q.grams.get(a); }); });
+        });
+        var termLists = lists.filter(function (l, i) { return l && !q.optional[i]; });
+        // the candidates: the pages of the first term that must match (or of the rarest bigram)
+        var first = termLists.length ? termLists[0] : [].concat.apply([], gramDocs)
+          .filter(function (alts) { return alts.length === 1; }).map(function (alts) { return alts[0]; })
+          .sort(function (a, b) { return a.size - b.size; })[0];
         var results = [];
         Array.from(first.keys()).forEach(function (doc) {
           if (!termLists.every(function (l) { return l.has(doc); }) || !filtered(m, doc, filters)
-              || !gramDocs.every(function (gs) { return gs.every(function (g) { return g.has(doc); }); })) { return; }
+              || !gramDocs.every(function (gs) {
+                return gs.every(function (alts) { return alts.some(function (g) { return g.has(doc); }); });
+              })) { return; }
           var s = 0, inTitle = 0, blocks = [];
           lists.forEach(function (l, i) {
-            if (!l) { return; }
-            var hit = l.get(doc);
+            var hit = l && l.get(doc);
+            if (!hit) { return; }
             s += score(hit[0]); blocks.push(hit[1]);
             if (hit[0] & TITLE_BIT) { inTitle++; }
             partLists[i].forEach(function (pl) { var h = pl.get(doc); if (h) { s += 0.5 * score(h[0]); } });
           });
-          if (termLists.length && inTitle === termLists.length) { s += 50; }
+          if (inTitle === lists.length) { s += 50; }
           var row = m.docs[doc];
           if (!row[4]) { s *= 0.6; }  // notes first: other pages (home, docs) list many notes' words
           results.push({ doc: doc, title: row[0], url: row[1] || row[2] + ".html", docname: row[2], year: row[4],
