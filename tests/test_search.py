@@ -74,6 +74,8 @@ def test_bigrams_of_the_text_in_buckets() -> None:
     assert page_bigrams(["数据"], "机器学习 论文") == {"数据", "机器", "器学", "学习", "论文"}  # and the code's
     doctree = publish_doctree("正文。\n\n::\n\n    note = {机器学习 论文笔记}\n")
     assert code_text(doctree) == "机器学习 论文笔记" and "机器" not in "".join(text_blocks(doctree))
+    raw = publish_doctree(".. raw:: html\n\n   <p title=\"标题属性\">引用本文</p><script>var 脚本 = 1;</script>\n")
+    assert code_text(raw) == "引用本文"  # raw HTML as Sphinx's indexer reads it: text, not tags or scripts
     pages = {d: PageWords(d, {}, [text]) for d, text in (("a", "数据集"), ("b", "数据"), ("c", "据集和数据"))}
     buckets = bigram_buckets(pages)
     assert len(buckets) == 1 and buckets[0] == {"数据": [0, 1, 1], "据集": [0, 2], "集和": [2], "和数": [2]}

@@ -72,6 +72,8 @@ BUILDERS = ("html", "dirhtml")
 
 HAN_TERM = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]{2,}")
 LATIN_TERM = re.compile(r"[a-z0-9_]{2,}")
+_SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.S | re.I)
+_TAG = re.compile(r"<[^>]*>")
 TEXT_NODES = (nodes.paragraph, nodes.title, nodes.term, nodes.caption, nodes.rubric, nodes.line)
 
 #: weight bits of a posting: term frequency below, heading and title flags above
@@ -129,9 +131,21 @@ def _searchable(node: nodes.Element) -> bool:
 
 
 def code_text(doctree: nodes.document) -> str:
-    """The Chinese runs of the page's code blocks (comments in code, strings), for the bigrams."""
-    runs = [run for node in doctree.findall(lambda n: isinstance(n, nodes.literal_block | nodes.doctest_block))
-            if isinstance(node, nodes.Element) and _searchable(node) for run in HAN_TERM.findall(node.astext())]
+    """The Chinese runs of what Sphinx indexes beyond the blocks' prose, for the bigrams: code
+    blocks (comments in code, strings) and raw HTML (its text without tags, scripts and styles,
+    as Sphinx's indexer reads it: the "cite this note" box, for one)."""
+    runs: list[str] = []
+    for node in doctree.findall(lambda n: isinstance(n, nodes.literal_block | nodes.doctest_block | nodes.raw)):
+        if not isinstance(node, nodes.Element):
+            continue
+        text = node.astext()
+        if isinstance(node, nodes.raw):
+            if "html" not in node.get("format", "").split() or not (node.parent is None or _searchable(node.parent)):
+                continue
+            text = _TAG.sub(" ", _SCRIPT.sub(" ", text))
+        elif not _searchable(node):
+            continue
+        runs += HAN_TERM.findall(text)
     return " ".join(runs)
 
 
