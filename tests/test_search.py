@@ -34,7 +34,7 @@ from mlnotes.site.splitindex import (
     shards,
     text_blocks,
 )
-from tools.search_queries import ISSUE, measure, query_set
+from tools.search_queries import ISSUE, measure, note_texts, query_set
 
 # -- the pieces --------------------------------------------------------------------------------
 
@@ -180,6 +180,19 @@ def test_recall_and_precision_of_unspaced_queries(site: SiteBuild) -> None:
     for issue_words in ISSUE:
         assert words["".join(issue_words)] == list(issue_words)
     assert found["扩散模型采样"][:1] and found["扩散模型采样"][0].startswith("posts/")
+
+
+def test_unknown_runs_are_searched_by_bigrams(site: SiteBuild) -> None:
+    """Issue 17's fallback: what the index's terms do not cover is searched by character bigrams
+    (数据集 is 数据 + 集 in jieba's cut); a particle alone is left out."""
+    texts = note_texts(site.out)
+    out = _node(site, [{"q": "数据集"}, {"q": "扩散模型的采样"}, {"q": "扩散模型采样"}])
+    found = {r["q"]: {d for d in r["docs"] if d.startswith("posts/")} for r in out["results"]}
+    words = {r["q"]: r["words"] for r in out["results"]}
+    assert words["数据集"] == ["数据集"]
+    # before, 数据集 found every note with 数据 (17 too many)
+    assert found["数据集"] and found["数据集"] == {d for d, text in texts.items() if "数据集" in text}
+    assert words["扩散模型的采样"] == ["扩散模型", "采样"] and found["扩散模型的采样"] == found["扩散模型采样"]
 
 
 def test_ranking_titles_first_and_filters(site: SiteBuild) -> None:
