@@ -1,8 +1,8 @@
 /* mlnotes: the search page (templates/search.html) over the split index in _search/
  * (written by mlnotes.site.splitindex).  A query's Chinese runs are segmented by the index's own
  * vocabulary: the fewest indexed terms that cover the run, so 扩散模型采样 is searched as
- * 扩散模型 + 采样; characters no term covers are searched by their character bigrams (检查点显:
- * 检查点 and 点显).  Only the shards of the query's characters (and of its Latin words' first two
+ * 扩散模型 + 采样; a run with characters no term covers is searched by character bigrams (数据集,
+ * which jieba cuts 数据 + 集: 数据 and 据集).  Only the shards of the query's characters (and of its Latin words' first two
  * letters) are fetched; they hold the terms and their postings (the manifest, preloaded by the
  * page, comes alongside); a query with such characters then loads the buckets of its bigrams.
  * A page must match every word (a word matches the terms it begins, and has its bigrams in its
