@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from docutils.core import publish_doctree
+from lxml import html as lxml_html
 
 from conftest import REPO, SiteBuild
 from localsite import BROWSER_DIR, browser_tools, serve
@@ -22,14 +23,18 @@ from mlnotes.site.splitindex import (
     SEARCH_DIR,
     TITLE_BIT,
     PageWords,
+    bigram_bucket,
+    bigram_buckets,
+    code_text,
     normalise,
+    page_bigrams,
     page_words,
     remove_stale,
     shard_key,
     shards,
     text_blocks,
 )
-from tools.search_queries import ISSUE, measure, query_set
+from tools.search_queries import ISSUE, measure, note_texts, query_set
 
 # -- the pieces --------------------------------------------------------------------------------
 
@@ -62,6 +67,25 @@ def test_postings_are_delta_coded_per_shard() -> None:
     assert out == {f"h/{ord('扩'):x}": {"扩散": [0, 3, 0, 1, 1, 2], "扩展": [1, 513, 0]}}
 
 
+def test_bigrams_of_the_text_in_buckets() -> None:
+    """The fallback for what no term covers: every bigram of the Chinese text (across a block cut
+    inside a paragraph too), its pages delta-coded, bucketed by a hash of both characters."""
+    assert page_bigrams(["数据集上", "训练。Loss 下降"]) == {"数据", "据集", "集上", "上训", "训练", "下降"}
+    assert page_bigrams(["数据"], "机器学习 论文") == {"数据", "机器", "器学", "学习", "论文"}  # and the code's
+    doctree = publish_doctree("正文。\n\n::\n\n    note = {机器学习 论文笔记}\n")
+    assert code_text(doctree) == "机器学习 论文笔记" and "机器" not in "".join(text_blocks(doctree))
+    raw = publish_doctree(".. raw:: html\n\n   <p title=\"标题属性\">引用本文</p><script>var 脚本 = 1;</script>\n")
+    assert code_text(raw) == "引用本文"  # raw HTML as Sphinx's indexer reads it: text, not tags or scripts
+    pages = {d: PageWords(d, {}, [text]) for d, text in (("a", "数据集"), ("b", "数据"), ("c", "据集和数据"))}
+    buckets = bigram_buckets(pages)
+    assert len(buckets) == 1 and buckets[0] == {"数据": [0, 1, 1], "据集": [0, 2], "集和": [2], "和数": [2]}
+    many = {f"p{n}": PageWords("", {}, ["".join(chr(0x4E00 + (n * 7 + i) % 3000) for i in range(400))])
+            for n in range(200)}
+    buckets = bigram_buckets(many)
+    assert len(buckets) > 1 and all(bigram_bucket(g, len(buckets)) == n for n, b in enumerate(buckets) for g in b)
+    assert bigram_bucket("据集", 1000) == (ord("据") * 65536 + ord("集")) % 1000  # as mlnotes-search.js computes it
+
+
 def test_stale_files_are_removed(tmp_path: Path) -> None:
     keep = tmp_path / "h" / "1.json"
     gone = tmp_path / "t" / "posts" / "old" / "0.txt"
@@ -89,10 +113,16 @@ def test_split_index_of_the_site(site: SiteBuild) -> None:
     manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
     docnames = [d[2] for d in manifest["docs"]]
     assert docnames == sorted(docnames) and "posts/2026/clip" in docnames
-    for char in manifest["han"]:
-        assert (root / f"h/{ord(char):x}.json").is_file()
-    assert {p.stem for p in (root / "h").glob("*.json")} == {f"{ord(c):x}" for c in manifest["han"]}
-    assert {p.stem for p in (root / "l").glob("*.json")} == set(manifest["latin"])
+    # the search page says which shards exist (it fetches a query's shards before the manifest)
+    page = (site.out / "search.html").read_text(encoding="utf-8")
+    box = lxml_html.fromstring(page).xpath("//*[@data-mlnotes-index]")[0]
+    assert box.get("data-mlnotes-index") == f"_search/manifest.json?v={manifest['stamp']}"
+    assert box.get("data-mlnotes-stamp") == manifest["stamp"]
+    han, latin = box.get("data-mlnotes-han"), box.get("data-mlnotes-latin").split(" ")
+    assert {p.stem for p in (root / "h").glob("*.json")} == {f"{ord(c):x}" for c in han}
+    assert {p.stem for p in (root / "l").glob("*.json")} == set(latin)
+    assert len(list((root / "b").glob("*.json"))) == int(box.get("data-mlnotes-bigrams")) >= 1
+    assert "扩" in han and "cl" in latin
     shard = json.loads((root / f"h/{ord('扩'):x}.json").read_text(encoding="utf-8"))
     assert "扩散模型" in shard and all(t.startswith("扩") for t in shard)
     clip = docnames.index("posts/2026/clip")
@@ -104,9 +134,12 @@ def test_split_index_of_the_site(site: SiteBuild) -> None:
     assert postings[clip] & TITLE_BIT  # CLIP is in the note's title
     row = manifest["docs"][clip]
     assert row[4] == 2026 and (root / "t" / "posts/2026/clip" / f"{row[3] - 1}.txt").is_file()
-    # the search page loads our script and none of Sphinx's search files
-    page = (site.out / "search.html").read_text(encoding="utf-8")
+    # the search page loads our script and none of Sphinx's search files, nor its helpers, nor
+    # the theme's script for custom icons; it preloads the manifest
     assert "mlnotes-search.js" in page and "searchindex.js" not in page and "searchtools.js" not in page
+    assert not re.search(r"doctools|sphinx_highlight|translations\.js|fontawesome\.js", page)
+    preload = f'href="_search/manifest.json?v={manifest["stamp"]}"'
+    assert f'<link rel="preload" as="fetch" crossorigin="anonymous" {preload}' in page
     assert re.search(r'<select[^>]*name="area"', page) and re.search(r'<select[^>]*name="date"', page)
 
 
@@ -147,6 +180,19 @@ def test_recall_and_precision_of_unspaced_queries(site: SiteBuild) -> None:
     for issue_words in ISSUE:
         assert words["".join(issue_words)] == list(issue_words)
     assert found["扩散模型采样"][:1] and found["扩散模型采样"][0].startswith("posts/")
+
+
+def test_unknown_runs_are_searched_by_bigrams(site: SiteBuild) -> None:
+    """Issue 17's fallback: what the index's terms do not cover is searched by character bigrams
+    (数据集 is 数据 + 集 in jieba's cut); a particle alone is left out."""
+    texts = note_texts(site.out)
+    out = _node(site, [{"q": "数据集"}, {"q": "扩散模型的采样"}, {"q": "扩散模型采样"}])
+    found = {r["q"]: {d for d in r["docs"] if d.startswith("posts/")} for r in out["results"]}
+    words = {r["q"]: r["words"] for r in out["results"]}
+    assert words["数据集"] == ["数据集"]
+    # before, 数据集 found every note with 数据 (17 too many)
+    assert found["数据集"] and found["数据集"] == {d for d, text in texts.items() if "数据集" in text}
+    assert words["扩散模型的采样"] == ["扩散模型", "采样"] and found["扩散模型的采样"] == found["扩散模型采样"]
 
 
 def test_ranking_titles_first_and_filters(site: SiteBuild) -> None:

@@ -3,7 +3,8 @@
 //   QUERIES.json: [{"q": "...", "filters": {...}}, ...]
 //   --fresh: each query on a new search.html?q=… in a new browser context (empty cache), as a reader
 //            arriving from the search field: records bytes transferred and the time to the results.
-// prints {results: [{q, words, docs: [docname…]}], pages: [{q, bytes, searchBytes, ms}], errors: []}
+// prints {results: [{q, words, docs: [docname…]}], pages: [{q, bytes, searchBytes, ms, nav}], errors: []}
+//   (ms: from the search script's start to the results on the page; nav: from the navigation's start)
 import { readFileSync } from "node:fs";
 import { chromium } from "playwright-core";
 
@@ -36,6 +37,7 @@ try {
         return {
           q: query, bytes, searchBytes, requests: entries.length,
           ms: Number(document.querySelector("[data-mlnotes-search-ms]").getAttribute("data-mlnotes-search-ms")),
+          nav: Number(document.querySelector("[data-mlnotes-search-ms]").getAttribute("data-mlnotes-search-nav") || 0),
           shown: shown.length, marks: document.querySelectorAll("#search-results mark").length,
           snippets: document.querySelectorAll("#search-results p.context:has(mark)").length,
           marked: [...new Set([...document.querySelectorAll("#search-results mark")].map((m) => m.textContent.toLowerCase()))],

@@ -12,9 +12,10 @@ The same module trims what blocks the first paint of a page (Lighthouse counted 
 render-blocking requests on a slow mobile link): Sphinx's ``doctools.js``,
 ``sphinx_highlight.js``, ``translations.js`` and sphinx-design's ``design-tabs.js`` load with
 ``defer`` (they only act once the document is parsed; ``documentation_options.js`` stays
-synchronous because the theme's inline scripts use it at once), except on search.html whose
-synchronous search scripts need them first; and a page whose body uses no sphinx-design
-component (``sd-*`` classes) does not load sphinx-design's CSS and tab script at all.
+synchronous because the theme's inline scripts use it at once); search.html, whose reader is
+our own script (site/splitindex.py) and which has nothing for them to act on, does not load the
+three at all; and a page whose body uses no sphinx-design component (``sd-*`` classes) does not
+load sphinx-design's CSS and tab script at all.
 
 A site without ``html_favicon`` gets an empty inline icon (``data:,``): otherwise every browser
 asks the host for ``/favicon.ico``, and a 404 in the console of every page costs Lighthouse's
@@ -44,6 +45,10 @@ def _templates(app: Sphinx, config: Config) -> None:
 
 #: scripts that only act once the document is parsed (Sphinx core and sphinx-design)
 DEFERRABLE = ("doctools.js", "sphinx_highlight.js", "translations.js", "design-tabs.js")
+#: Sphinx's helpers (its translations, keyboard navigation to the previous and next page, the
+#: highlighting of the words a search led to): the search page has none of these to act on, and
+#: neither the theme's script nor ours uses them
+NOT_ON_SEARCH_PAGE = ("doctools.js", "sphinx_highlight.js", "translations.js")
 DESIGN_ASSETS = ("sphinx-design.min.css", "design-tabs.js")
 _USES_DESIGN = re.compile(r"""class="[^"]*\bsd-""")
 
@@ -62,10 +67,10 @@ def _lean_assets(
     scripts = []
     for script in context.get("script_files", []):
         name = _name(script)
-        if name in DESIGN_ASSETS and not uses_design:
+        if (name in DESIGN_ASSETS and not uses_design) or (pagename == "search" and name in NOT_ON_SEARCH_PAGE):
             continue
         attributes = getattr(script, "attributes", None)
-        if pagename != "search" and name in DEFERRABLE and attributes is not None \
+        if name in DEFERRABLE and attributes is not None \
                 and not {"defer", "async"} & set(attributes):
             # the same asset class, so Sphinx renders it as before, with defer
             scripts.append(type(script)(script.filename, priority=script.priority, **attributes, defer="defer"))

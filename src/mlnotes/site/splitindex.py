@@ -13,6 +13,10 @@ So next to it we write ``_search/`` (read by ``static/mlnotes-search.js`` on the
   postings (page, weight, the block of text where the term first occurs).  The browser segments
   a query's Chinese runs by the longest terms of the index itself (fewest words), so it needs
   only the shards of the query's characters, and gets the postings with them;
+- the character bigrams of the pages' Chinese text (``b/<n>.json``: bigram → the pages whose
+  text has it, in buckets by a hash of the bigram): the fallback for the part of
+  a query that no indexed term covers (``数据集`` where jieba wrote 数据 + 集, a word jieba cut
+  differently in some page), which must then occur as bigrams.  Only such a query loads them;
 - the pages' text in blocks of a few hundred characters (``t/<docname>/<n>.txt``): a result's
   snippet loads one block.
 
@@ -56,15 +60,21 @@ SEARCH_DIR = "_search"
 RECORD = "mlnotes-search.pickle"
 #: this build's state on the app
 STATE_ATTR = "_mlnotes_split_index"
+#: what the search page needs before the manifest (this build's stamp, which shards exist)
+PAGE_FACTS_ATTR = "_mlnotes_split_index_page_facts"
 #: set once the HTML builder's indexing is wrapped (once per application)
 WRAPPED_ATTR = "_mlnotes_split_index_wrapped"
 #: roughly how many characters a text block holds (one block is loaded per snippet)
 BLOCK_CHARS = 500
+#: about how many bytes a bucket of bigrams holds (a query's unknown part loads one per character)
+BIGRAM_BUCKET_BYTES = 16_384
 #: builders whose pages the search page links to
 BUILDERS = ("html", "dirhtml")
 
 HAN_TERM = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]{2,}")
 LATIN_TERM = re.compile(r"[a-z0-9_]{2,}")
+_SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.S | re.I)
+_TAG = re.compile(r"<[^>]*>")
 TEXT_NODES = (nodes.paragraph, nodes.title, nodes.term, nodes.caption, nodes.rubric, nodes.line)
 
 #: weight bits of a posting: term frequency below, heading and title flags above
@@ -92,6 +102,9 @@ class PageWords:
     #: term → (weight, index of the first block whose text contains it)
     terms: dict[str, tuple[int, int]]
     blocks: list[str]
+    #: the Chinese text of the page's code blocks: Sphinx indexes it (so its terms are in
+    #: ``terms``), the snippets' blocks leave it out; the bigrams take both
+    code: str = ""
 
 
 def normalise(word: str) -> str | None:
@@ -116,6 +129,25 @@ def _searchable(node: nodes.Element) -> bool:
             return False
         current = current.parent
     return True
+
+
+def code_text(doctree: nodes.document) -> str:
+    """The Chinese runs of what Sphinx indexes beyond the blocks' prose, for the bigrams: code
+    blocks (comments in code, strings) and raw HTML (its text without tags, scripts and styles,
+    as Sphinx's indexer reads it: the "cite this note" box, for one)."""
+    runs: list[str] = []
+    for node in doctree.findall(lambda n: isinstance(n, nodes.literal_block | nodes.doctest_block | nodes.raw)):
+        if not isinstance(node, nodes.Element):
+            continue
+        text = node.astext()
+        if isinstance(node, nodes.raw):
+            if "html" not in node.get("format", "").split() or not (node.parent is None or _searchable(node.parent)):
+                continue
+            text = _TAG.sub(" ", _SCRIPT.sub(" ", text))
+        elif not _searchable(node):
+            continue
+        runs += HAN_TERM.findall(text)
+    return " ".join(runs)
 
 
 def text_blocks(doctree: nodes.document) -> list[str]:
@@ -175,8 +207,9 @@ class SplitIndex:
         if store is None:
             self.fed[docname] = None
             return
-        self.fed[docname] = page_words(title, list(store.words), list(store.title_words),
-                                       text_blocks(doctree), lang.split)
+        entry = page_words(title, list(store.words), list(store.title_words), text_blocks(doctree), lang.split)
+        entry.code = code_text(doctree)
+        self.fed[docname] = entry
 
     def pages(self, docnames: set[str]) -> dict[str, PageWords]:
         """Every page of the site that is indexed, in docname order."""
@@ -210,6 +243,36 @@ def shards(pages: dict[str, PageWords]) -> dict[str, dict[str, list[int]]]:
     return out
 
 
+def page_bigrams(blocks: list[str], code: str = "") -> set[str]:
+    """The character bigrams of a page's Chinese text (its blocks and its code).  The blocks are
+    joined without a gap: a block cut inside a paragraph keeps the bigram across the cut (one
+    between two paragraphs that meet at a block's end costs no more than a rare false match)."""
+    return {run[i:i + 2] for run in HAN_TERM.findall("".join(blocks) + " " + code) for i in range(len(run) - 1)}
+
+
+def bigram_bucket(gram: str, count: int) -> int:
+    """The bucket of a bigram, by both of its characters: by the first alone, the bigrams of a
+    frequent character (的, 数) would crowd one bucket (the browser computes the same)."""
+    return (ord(gram[0]) * 65536 + ord(gram[1])) % count
+
+
+def bigram_buckets(pages: dict[str, PageWords]) -> list[dict[str, list[int]]]:
+    """The bigrams of every page in buckets (:func:`bigram_bucket`), each bigram with the
+    delta-coded ids of the pages whose text has it.  The count of buckets makes them about
+    :data:`BIGRAM_BUCKET_BYTES` each, so the browser needs no list of which exist."""
+    postings: dict[str, list[int]] = {}
+    for doc_id, entry in enumerate(pages.values()):
+        for gram in page_bigrams(entry.blocks, entry.code):
+            postings.setdefault(gram, []).append(doc_id)
+    # about 6 bytes a bigram and 3 a page id in JSON
+    size = sum(6 + 3 * len(ids) for ids in postings.values())
+    buckets: list[dict[str, list[int]]] = [{} for _ in range(max(1, -(-size // BIGRAM_BUCKET_BYTES)))]
+    for gram in sorted(postings):
+        ids = postings[gram]
+        buckets[bigram_bucket(gram, len(buckets))][gram] = [ids[0], *(b - a for a, b in itertools.pairwise(ids))]
+    return buckets
+
+
 def _facets(app: Sphinx, pages: dict[str, PageWords]) -> tuple[list[dict[str, Any]], list[list[Any]]]:
     """The filters (each facet with a sidebar: its terms in use) and each page's
     ``[year, [term ids of each filter]]`` (posts only; other pages have 0 and no terms)."""
@@ -241,14 +304,21 @@ def _facets(app: Sphinx, pages: dict[str, PageWords]) -> tuple[list[dict[str, An
     return filters, docs
 
 
-def write_index(app: Sphinx, pages: dict[str, PageWords]) -> set[Path]:
-    """Write the manifest, the shards and the text blocks; return every path written (or kept)."""
+def write_index(app: Sphinx, pages: dict[str, PageWords]) -> tuple[set[Path], dict[str, str]]:
+    """Write the manifest, the shards, the bigrams and the text blocks; return every path written
+    (or kept) and what the search page itself carries: the stamp (the version every URL of the
+    index has, so a browser may cache them), the first characters and Latin pairs that have a
+    shard, and the count of bigram buckets.  With these the page fetches a query's shards
+    without waiting for the manifest."""
     builder = app.builder
     root = Path(builder.outdir) / SEARCH_DIR
     files: dict[Path, str] = {}
     by_shard = shards(pages)
     for key, terms in by_shard.items():
         files[root / f"{key}.json"] = _dump(terms)
+    grams = bigram_buckets(pages)
+    for n, bucket in enumerate(grams):
+        files[root / "b" / f"{n}.json"] = _dump(bucket)
     for docname, entry in pages.items():
         for n, block in enumerate(entry.blocks):
             files[root / "t" / docname / f"{n}.txt"] = block
@@ -259,17 +329,17 @@ def write_index(app: Sphinx, pages: dict[str, PageWords]) -> set[Path]:
     docs = [[entry.title, "" if (uri := builder.get_target_uri(docname)) == f"{docname}.html" else uri,
              docname, len(entry.blocks), *facet_data]
             for (docname, entry), facet_data in zip(pages.items(), facets, strict=True)]
-    manifest = {
-        "stamp": stamp,
-        "docs": docs,
-        "filters": filters,
-        "han": "".join(sorted(chr(int(k[2:], 16)) for k in by_shard if k.startswith("h/"))),
-        "latin": sorted(k[2:] for k in by_shard if k.startswith("l/")),
-    }
+    manifest = {"stamp": stamp, "docs": docs, "filters": filters}
     files[root / "manifest.json"] = _dump(manifest)
     for path, text in files.items():
         write_if_changed(path, text)
-    return set(files)
+    facts = {
+        "stamp": stamp,
+        "han": "".join(sorted(chr(int(k[2:], 16)) for k in by_shard if k.startswith("h/"))),
+        "latin": " ".join(sorted(k[2:] for k in by_shard if k.startswith("l/"))),
+        "bigrams": str(len(grams)),
+    }
+    return set(files), facts
 
 
 def remove_stale(root: Path, keep: set[Path]) -> None:
@@ -291,6 +361,7 @@ def _builder_inited(app: Sphinx) -> None:
     # a new state for every build: the resident preview (mlnotes.frontend.preview) runs this
     # handler again before each rebuild of the same application, whose builder is wrapped once
     app.__dict__[STATE_ATTR] = SplitIndex(Path(app.doctreedir) / RECORD)
+    app.__dict__.pop(PAGE_FACTS_ATTR, None)
     if not app.__dict__.get(WRAPPED_ATTR):
         if capture_indexed_words(app, lambda docname, title, store, doctree, lang:
                                  _on_page(app, docname, title, store, doctree, lang)):
@@ -313,7 +384,9 @@ def _collect_pages(app: Sphinx) -> list[tuple[str, dict[str, Any], str]]:
     if state is None:
         return []
     pages = state.pages(set(app.env.all_docs))
-    keep = write_index(app, pages)
+    keep, facts = write_index(app, pages)
+    # search.html is written after this event (gen_additional_pages), with these
+    app.__dict__[PAGE_FACTS_ATTR] = facts
     remove_stale(Path(app.builder.outdir) / SEARCH_DIR, keep)
     record = pickle.dumps(pages, protocol=pickle.HIGHEST_PROTOCOL)
     try:
@@ -354,6 +427,11 @@ def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[s
                   doctree: object) -> None:
     if pagename == "search":
         context["mlnotes_search_filters"] = search_filters(app)
+        facts: dict[str, str] = app.__dict__.get(PAGE_FACTS_ATTR, {})
+        context["mlnotes_search_index"] = facts
+        # the manifest's URL with this build's stamp: the page preloads it, the script fetches it
+        manifest = context["pathto"](f"{SEARCH_DIR}/manifest.json", 1)
+        context["mlnotes_search_manifest"] = f"{manifest}?v={facts['stamp']}" if facts else manifest
 
 
 def setup_split_index(app: Sphinx) -> None:

@@ -1,10 +1,14 @@
 /* mlnotes: the search page (templates/search.html) over the split index in _search/
  * (written by mlnotes.site.splitindex).  A query's Chinese runs are segmented by the index's own
- * vocabulary: the fewest indexed terms that cover the run (a piece may also be the beginning of
- * a longer term; a character no term starts with is left out), so "diffusion model sampling"
- * written as one run of six characters is searched as its two terms.  Only the shards of the
- * query's characters (and of its Latin words' first two letters) are fetched; they hold the terms and their postings.  A page must match every word
- * (a word matches the terms it begins); results are ranked by where the words occur (title,
+ * vocabulary: the fewest indexed terms that cover the run, so "diffusion model sampling" written
+ * as one run of six characters is searched as its two terms; a run with characters no term
+ * covers is searched by character bigrams ("data set", which jieba cuts into "data" + "set", is
+ * searched as "data" and the bigram of its last two characters).  Only the shards of the query's
+ * characters (and of its Latin words' first two letters) are fetched; they hold the terms and
+ * their postings (the manifest, preloaded by the page, comes alongside); a query with such
+ * characters then loads the buckets of its bigrams.  A page must match every word (a word
+ * matches the terms it begins, and has its bigrams in its text); results are ranked by where
+ * the words occur (title,
  * heading, body) and how often; each shown result loads one block of its text for the snippet.
  * window.mlnotesSearch.run(query, filters) gives every match (the tests measure with it). */
 // (no Han characters in this file, comments included: it is part of every site, English ones too)
@@ -19,6 +23,7 @@
   var TOKENS = /[\u3400-\u9fff\uf900-\ufaff]+|[a-z0-9_]+/g;
   var PAGE = 10;
   var TITLE_BIT = 512, HEADING_BIT = 256, TF = 255;
+  var PARTICLES = "\u7684\u4e86\u548c\u4e0e\u53ca\u6216\u4e4b";  // de le he yu ji huo zhi
   var manifest = null;
   // the words, in the site's language, from the page's labels (#mlnotes-labels, core/i18n.py);
   // fmt fills their {named} places
@@ -26,6 +31,11 @@
   function fmt(text, values) {
     return text.replace(/\{(\w+)\}/g, function (all, name) { return name in values ? values[name] : all; });
   }
+  // which shards exist (the first characters, the Latin pairs) and the index's stamp are in the
+  // page itself: the shards of a query are fetched at once, while the manifest is still coming
+  var index = { stamp: box.getAttribute("data-mlnotes-stamp") || "", han: box.getAttribute("data-mlnotes-han") || "",
+                latin: (box.getAttribute("data-mlnotes-latin") || "").split(" "),
+                bigrams: Number(box.getAttribute("data-mlnotes-bigrams") || 0) };
   var shards = new Map();   // key → Promise of {term: postings}
   var sorted = new Map();   // key → its terms, sorted (for prefix look-ups)
 
@@ -36,7 +46,7 @@
     });
   }
   function loadManifest() {
-    if (!manifest) { manifest = fetchText(manifestUrl).then(JSON.parse); }
+    if (!manifest) { manifest = fetchText(manifestUrl).then(function (t) { return Object.assign(JSON.parse(t), index); }); }
     return manifest;
   }
   function shardKey(m, word) {
@@ -66,12 +76,19 @@
     return out;
   }
 
-  // fewest pieces covering the run; a piece is a term (cost 1) or the beginning of one (1.5);
-  // a character no term starts with costs 3 and is left out
-  // (with below: only whole terms shorter than below, for the parts of a compound)
+  // fewest pieces covering the run: an indexed term costs 1, a character no term covers 3 (at
+  // a tie, the longest term from the left).
+  // With below (the parts of a compound): its terms shorter than below.  Without: the query's
+  // words, each [text, term or null, its bigrams, whether the term is only for the rank].  A
+  // run that terms cover is searched by them.  In a run they do not cover (four characters ABCD), two or more
+  // characters in a row are a word, one alone joins the word before it (at the start, the one
+  // after it), and every word of the run is searched by its bigrams (ABCD: AB, BC, CD),
+  // its term only ranking (jieba may have cut a page's text otherwise); a character between two
+  // words needs a bigram with either (in AB x CD: Bx or xC, whichever word it belongs to).
+  // A particle alone (such as de) is left out, as before.  A bigram of alternatives is an array.
   function segment(m, run, data, below) {
     var n = run.length;
-    if (n === 1) { return below ? [] : [run]; }
+    if (n === 1) { return below ? [] : [[run, run, [], false]]; }
     var best = new Array(n + 1).fill(Infinity), step = new Array(n + 1);
     best[n] = 0;
     for (var i = n - 1; i >= 0; i--) {
@@ -80,13 +97,41 @@
       if (!shard) { continue; }
       for (var len = Math.min(n - i, below ? below - 1 : n); len >= 2; len--) {
         var piece = run.substr(i, len);
-        var cost = Object.prototype.hasOwnProperty.call(shard, piece) ? 1 : (!below && withPrefix(key, piece).length ? 1.5 : 0);
-        if (cost && cost + best[i + len] < best[i]) { best[i] = cost + best[i + len]; step[i] = [len, piece]; }
+        var cost = 1 + best[i + len];  // at a tie, a term here rather than a character left alone
+        if (Object.prototype.hasOwnProperty.call(shard, piece) && (cost < best[i] || (cost === best[i] && !step[i][1]))) {
+          best[i] = cost; step[i] = [len, piece];
+        }
       }
     }
-    var words = [];
-    for (var j = 0; j < n; j += step[j][0]) { if (step[j][1]) { words.push(step[j][1]); } }
-    return words;
+    var words = [], covered = true, first = "";
+    for (var j = 0; j < n;) {
+      var term = step[j][1], k = j;
+      if (term) {
+        words.push(below ? term : { text: first + term, term: term, core: term, more: first ? [first + term[0]] : [] });
+        first = ""; j += step[j][0]; continue;
+      }
+      while (k < n && !step[k][1]) { k++; }
+      if (below || (k - j === 1 && PARTICLES.indexOf(run[j]) >= 0)) { j = k; continue; }
+      covered = false;
+      if (k - j >= 2) {
+        words.push({ text: run.slice(j, k), term: null, core: run.slice(j, k), more: [] });
+      } else if (words.length) {
+        var last = words[words.length - 1];
+        last.text += run[j];
+        last.more.push(k < n ? [last.core.slice(-1) + run[j], run[j] + run[k]] : last.core.slice(-1) + run[j]);
+      } else {
+        first = run[j];
+      }
+      j = k;
+    }
+    return below ? words : words.map(function (w) {
+      return [w.text, w.term, covered ? [] : bigrams(w.core).concat(w.more), !covered];
+    });
+  }
+  function bigrams(text) {
+    var out = [];
+    for (var i = 0; i + 1 < text.length; i++) { out.push(text.substr(i, 2)); }
+    return out;
   }
 
   function queryWords(m, query) {
@@ -100,19 +145,38 @@
     return Promise.all(Array.from(keys).map(function (k) {
       return loadShard(m, k).then(function (d) { data.set(k, d); });
     })).then(function () {
-      var words = [];
+      var found = new Map();  // text → [text, term, bigrams], once each
       runs.forEach(function (r) {
-        if (HAN.test(r[0])) { words = words.concat(segment(m, r, data)); }
-        else if (r.length >= 2) { words.push(r); }
+        var pieces = HAN.test(r[0]) ? segment(m, r, data) : (r.length >= 2 ? [[r, r, [], false]] : []);
+        pieces.forEach(function (p) { if (!found.has(p[0])) { found.set(p[0], p); } });
       });
-      words = Array.from(new Set(words));
+      var words = Array.from(found.values());
       // the parts of each compound ("attention mechanism": "attention", "mechanism") add to the
       // rank of a page, so a page whose title has "attention" comes before one that only has the
       // compound once in its body
       var parts = words.map(function (w) {
-        return HAN.test(w[0]) && w.length >= 3 ? segment(m, w, data, w.length) : [];
+        return w[1] && HAN.test(w[1][0]) && w[1].length >= 3 ? segment(m, w[1], data, w[1].length) : [];
       });
-      return { words: words, parts: parts, data: data };
+      // the bigrams' pages: a second step, only for a query with characters no term covers
+      var grams = new Map(), buckets = new Set();
+      words.forEach(function (w) {
+        [].concat.apply([], w[2]).forEach(function (g) {
+          grams.set(g, new Set());
+          if (m.bigrams) { buckets.add("b/" + ((g.codePointAt(0) * 65536 + g.codePointAt(1)) % m.bigrams)); }
+        });
+      });
+      return Promise.all(Array.from(buckets).map(function (k) {
+        return loadShard(m, k).then(function (bucket) {
+          grams.forEach(function (docs, g) {
+            var doc = 0;
+            (bucket[g] || []).forEach(function (d) { doc += d; docs.add(doc); });
+          });
+        });
+      })).then(function () {
+        return { words: words.map(function (w) { return w[0]; }), terms: words.map(function (w) { return w[1]; }),
+                 bigrams: words.map(function (w) { return w[2]; }), optional: words.map(function (w) { return w[3]; }),
+                 parts: parts, data: data, grams: grams };
+      });
     });
   }
 
@@ -151,17 +215,32 @@
 
   function run(query, filters) {
     filters = filters || {};
+    var words = queryWords(index, query);
+    words.catch(function () {});  // a failure is reported once, by the chain below
     return loadManifest().then(function (m) {
-      return queryWords(m, query).then(function (q) {
+      return words.then(function (q) {
         if (!q.words.length) { return { words: [], results: [] }; }
-        var lists = q.words.map(function (w) { return postings(m, w, q.data); });
+        var lists = q.terms.map(function (w) { return w === null ? null : postings(m, w, q.data); });
         var partLists = q.parts.map(function (ps) { return ps.map(function (w) { return postings(m, w, q.data); }); });
+        // each word's bigrams: the sets of pages of each (of each alternative)
+        var gramDocs = q.bigrams.map(function (gs) {
+          return gs.map(function (g) { return [].concat(g).map(function (a) { return q.grams.get(a); }); });
+        });
+        var termLists = lists.filter(function (l, i) { return l && !q.optional[i]; });
+        // the candidates: the pages of the first term that must match (or of the rarest bigram)
+        var first = termLists.length ? termLists[0] : [].concat.apply([], gramDocs)
+          .filter(function (alts) { return alts.length === 1; }).map(function (alts) { return alts[0]; })
+          .sort(function (a, b) { return a.size - b.size; })[0];
         var results = [];
-        lists[0].forEach(function (_, doc) {
-          if (!lists.every(function (l) { return l.has(doc); }) || !filtered(m, doc, filters)) { return; }
+        Array.from(first.keys()).forEach(function (doc) {
+          if (!termLists.every(function (l) { return l.has(doc); }) || !filtered(m, doc, filters)
+              || !gramDocs.every(function (gs) {
+                return gs.every(function (alts) { return alts.some(function (g) { return g.has(doc); }); });
+              })) { return; }
           var s = 0, inTitle = 0, blocks = [];
           lists.forEach(function (l, i) {
-            var hit = l.get(doc);
+            var hit = l && l.get(doc);
+            if (!hit) { return; }
             s += score(hit[0]); blocks.push(hit[1]);
             if (hit[0] & TITLE_BIT) { inTitle++; }
             partLists[i].forEach(function (pl) { var h = pl.get(doc); if (h) { s += 0.5 * score(h[0]); } });
@@ -209,7 +288,7 @@
     seen.observe(element);
   }
   function pickBlock(blocks) {
-    var counts = new Map(), best = blocks[0];
+    var counts = new Map(), best = blocks.length ? blocks[0] : 0;
     blocks.forEach(function (b) { counts.set(b, (counts.get(b) || 0) + 1); });
     counts.forEach(function (c, b) { if (c > counts.get(best) || (c === counts.get(best) && b < best)) { best = b; } });
     return best;
@@ -261,6 +340,7 @@
     var input = box.querySelector("form input[name=q]");
     input.value = query;
     var out = box.querySelector("#search-results");
+    loadManifest().catch(function () {});  // preloaded by the page (and kept for the next search)
     if (!query) { return; }
     var started = performance.now();
     var summary = el("p", "search-summary");
@@ -276,6 +356,7 @@
         summary.textContent = n ? fmt((n === 1 && L.found1) || L.found, { count: n, words: said }) : fmt(L.none, { words: said });
         show(out, found.words, found.results, 0, m);
         out.setAttribute("data-mlnotes-search-ms", String(Math.round(performance.now() - started)));
+        out.setAttribute("data-mlnotes-search-nav", String(Math.round(performance.now())));  // since the navigation
       });
     }).catch(function (e) {
       summary.textContent = fmt(L.failed, { error: e.message });
@@ -283,7 +364,7 @@
   }
 
   window.mlnotesSearch = { run: run, segment: function (q) {
-    return loadManifest().then(function (m) { return queryWords(m, q); }).then(function (q2) { return q2.words; });
+    return queryWords(index, q).then(function (q2) { return q2.words; });
   } };
   page();
 })();
