@@ -108,7 +108,9 @@ def test_body_edit_rewrites_only_that_post(corpus: Corpus) -> None:
     corpus.build()
     after = corpus.state()
     # the page itself, its source copy and the search index; no listing shows this paragraph
-    assert changed(before, after) == {corpus.page_of(post), corpus.source_copy(post), "searchindex.js", "_search/"}
+    # search.html carries the split index's stamp and the list of its shards, so it changes with it
+    assert changed(before, after) == {corpus.page_of(post), corpus.source_copy(post), "searchindex.js", "_search/",
+                                      "search.html"}
     assert written(before, after) - ALWAYS_WRITTEN == {corpus.page_of(post)}
     assert "修订第一次" in (corpus.out / corpus.page_of(post)).read_text(encoding="utf-8")
 
@@ -127,7 +129,7 @@ def test_excerpt_edit_rewrites_the_post_and_pages_showing_its_excerpt(corpus: Co
                and sentence in (corpus.out / p).read_text(encoding="utf-8")}
     # exactly the pages that show the new excerpt, plus the source copy and the search index
     # (mlnotes' own bookkeeping stays next to the doctrees, out of the published output)
-    assert diff == showing | {corpus.source_copy(post), "searchindex.js", "_search/"}
+    assert diff == showing | {corpus.source_copy(post), "searchindex.js", "_search/", "search.html"}
     assert written(before, after) - ALWAYS_WRITTEN == showing
     top = area.split("/")[0]
     expected = {corpus.page_of(post), "index.html", "feeds/atom.xml",
