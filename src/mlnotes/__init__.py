@@ -46,6 +46,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     from mlnotes.read.consistency import setup_consistency
     from mlnotes.read.frontmatter import setup_frontmatter
     from mlnotes.read.gcfreeze import setup_gcfreeze
+    from mlnotes.read.labels import setup_labels
     from mlnotes.read.links import setup_links
     from mlnotes.read.readplan import setup_readplan
     from mlnotes.site.audit import setup_audit
@@ -104,6 +105,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_audit(app)
     setup_cleanup(app)
     setup_links(app)
+    setup_labels(app)
     setup_backlinks(app)
     setup_notfound(app)
     setup_lastupdated(app)

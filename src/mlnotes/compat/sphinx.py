@@ -25,6 +25,7 @@ the range.
 from __future__ import annotations
 
 import copy
+import logging as stdlogging
 import os
 import pickle
 import re
@@ -502,3 +503,36 @@ def builder_image_types(env: object) -> list[str] | None:
     builder_cls = getattr(env, "_builder_cls", None)
     types = getattr(builder_cls, "supported_image_types", None)
     return list(types) if isinstance(types, list) else None
+
+
+class _DuplicateLabelFilter(stdlogging.Filter):
+    """Drops the std domain's "duplicate label" warning from reading a document (the one with a
+    location); :mod:`mlnotes.read.labels` gives it instead, whatever the read order."""
+
+    def filter(self, record: stdlogging.LogRecord) -> bool:
+        from sphinx.locale import __
+
+        return not (str(record.msg) == str(__("duplicate label %s, other instance in %s"))
+                    and getattr(record, "location", None) is not None)
+
+
+_STD_LOGGER = "sphinx.sphinx.domains.std"
+
+
+def own_duplicate_labels(app: Sphinx) -> None:
+    """Sphinx warns about a label defined twice only when the second document is read while the
+    first one's label is in the environment: a serial read of both, or a parallel read whose
+    chunk forked after the other's was merged (``StandardDomain.merge_domaindata`` does not
+    check: "XXX duplicates?").  So an incremental build that reads both in two parallel chunks
+    gave no warning where a clean build gave one.  Until the build ends, that warning is left
+    out, and mlnotes.read.labels warns from what every document recorded."""
+    logger = stdlogging.getLogger(_STD_LOGGER)
+    if not any(isinstance(f, _DuplicateLabelFilter) for f in logger.filters):
+        logger.addFilter(_DuplicateLabelFilter())
+
+
+def std_labels_own_again(app: Sphinx, exc: BaseException | None) -> None:
+    """The std domain's duplicate-label warning is Sphinx's again after the build."""
+    logger = stdlogging.getLogger(_STD_LOGGER)
+    for f in [f for f in logger.filters if isinstance(f, _DuplicateLabelFilter)]:
+        logger.removeFilter(f)

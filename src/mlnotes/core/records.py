@@ -88,6 +88,9 @@ class DocStore:
     #: :data:`~mlnotes.core.records.Link` tuples (the backlinks and link previews are made from
     #: them once every document is read; :mod:`mlnotes.read.links` collects them)
     links: dict[str, list[Link]] = field(default_factory=dict)
+    #: docname → its explicit labels as (name, line), the ones Sphinx's std domain registers
+    #: (:mod:`mlnotes.read.labels` finds the same label in two documents, whatever the read order)
+    labels: dict[str, list[tuple[str, int | None]]] = field(default_factory=dict)
 
     def drop(self, docname: str) -> None:
         """Forget everything about *docname* (it is about to be re-read, or it was removed)."""
@@ -100,6 +103,7 @@ class DocStore:
         self.figures.pop(docname, None)
         self.fignumbers.pop(docname, None)
         self.links.pop(docname, None)
+        self.labels.pop(docname, None)
 
     def take(self, other: DocStore, docnames: AbstractSet[str]) -> None:
         """Copy the entries of *docnames* from *other* (a parallel reader's store) into this one."""
@@ -110,6 +114,7 @@ class DocStore:
         self.figures.update({d: v for d, v in other.figures.items() if d in docnames})
         self.fignumbers.update({d: v for d, v in other.fignumbers.items() if d in docnames})
         self.links.update({d: v for d, v in other.links.items() if d in docnames})
+        self.labels.update({d: v for d, v in other.labels.items() if d in docnames})
         self.latest_docs |= other.latest_docs & set(docnames)
 
 

@@ -3,4 +3,4 @@
 __version__ = "0.2.0"
 
 #: bump when the shape of what we keep in the build environment changes
-ENV_VERSION = 8  # 8: the split index keeps each page's code and raw-HTML text (its bigrams)
+ENV_VERSION = 9  # 9: each document's explicit labels (read/labels)
