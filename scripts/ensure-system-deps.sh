@@ -35,26 +35,7 @@ missing() {
   printf '%s\n' "${what[@]}"
 }
 
-need=$(missing)
-if [ -z "$need" ]; then
-  exit 0
-fi
-
-cmd="apt-get update && apt-get install -y --no-install-recommends ${PACKAGES[*]}"
-if [ "$(id -u)" -ne 0 ]; then
-  echo "mlnotes: the PDF, feed, EPUB and browser tests need TeX Live, CJK fonts, jing, Java, epubcheck and chromium; missing: $(echo $need | tr '\n' ' ')" >&2
-  echo "mlnotes: install them with:  sudo sh -c '$cmd'" >&2
-  echo "mlnotes: (or run 'MLNOTES_NO_SYSTEM_DEPS=1 make test' to skip those tests knowingly)" >&2
-  exit 1
-fi
-
-echo "mlnotes: installing TeX Live, CJK fonts, jing, Java, epubcheck and chromium from Debian packages (missing: $(echo $need | tr '\n' ' '))" >&2
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -q
-apt-get install -y -q --no-install-recommends "${PACKAGES[@]}"
-
-need=$(missing)
-if [ -n "$need" ]; then
-  echo "mlnotes: still missing after installation: $need" >&2
-  exit 1
-fi
+# shellcheck source=apt-ensure.sh
+source "$(dirname "$0")/apt-ensure.sh"
+apt_ensure "the PDF, feed, EPUB and browser tests need TeX Live, CJK fonts, jing, Java, epubcheck and chromium" \
+  "(or run 'MLNOTES_NO_SYSTEM_DEPS=1 make test' to skip those tests knowingly)"
