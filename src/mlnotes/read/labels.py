@@ -56,7 +56,7 @@ def _read(app: Sphinx, doctree: nodes.document) -> None:
         doc_store(app.env).labels[app.env.docname] = labels
 
 
-def _sharing(env: BuildEnvironment, added: AbstractSet[str], changed: AbstractSet[str],
+def _sharing(app: Sphinx, env: BuildEnvironment, added: AbstractSet[str], changed: AbstractSet[str],
              removed: AbstractSet[str]) -> list[str]:
     """Documents that share a label with a changed or removed one, and those that refer to such a
     label: read (and write) them again, so the label's owner and the links to it are a clean
@@ -76,11 +76,6 @@ def _sharing(env: BuildEnvironment, added: AbstractSet[str], changed: AbstractSe
     again |= {doc for doc, links in store.links.items()
               if any(kind == "ref" and target in shared for kind, target, *_rest in links)}
     return sorted(again - going - set(added))
-
-
-def _outdated(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str],
-              removed: set[str]) -> list[str]:
-    return _sharing(env, added, changed, removed)
 
 
 def duplicates(labels: dict[str, list[tuple[str, int | None]]]) -> list[Problem]:
@@ -110,5 +105,5 @@ def setup_labels(app: Sphinx) -> None:
     app.connect("builder-inited", own_duplicate_labels)
     app.connect("build-finished", std_labels_own_again)
     app.connect("doctree-read", _read)
-    app.connect("env-get-outdated", _outdated)
+    app.connect("env-get-outdated", _sharing)
     app.connect("env-check-consistency", _check)
